@@ -1,0 +1,42 @@
+"""Template filters: dates and times shown in the event's time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+
+def local_time(instant: datetime, zone: str = "Asia/Jakarta") -> datetime:
+    return instant.astimezone(ZoneInfo(zone))
+
+
+def long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def date_range(start: date, end: date) -> str:
+    if start.year == end.year and start.month == end.month:
+        return f"{start.day}–{end.day} {end:%B %Y}"
+    return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
+
+
+def field_attrs(field, **extra) -> dict:
+    """HTML attributes tying a form field to its hint and error messages."""
+    described = []
+    if field.description:
+        described.append(f"{field.id}-hint")
+    if field.errors:
+        described.append(f"{field.id}-error")
+    attrs = {k: v for k, v in extra.items() if v is not None and v is not False}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return attrs
+
+
+def init_app(app) -> None:
+    app.add_template_global(field_attrs)
+    app.add_template_filter(local_time)
+    app.add_template_filter(long_date)
+    app.add_template_filter(date_range)

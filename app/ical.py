@@ -1,0 +1,327 @@
+"""Calendar files (iCalendar, RFC 5545) built from the models, as bytes.
+
+Pure functions: they take model objects and plain values and need no request,
+no application context and no database. The rules they follow (which METHOD,
+when ORGANIZER/ATTENDEE appear, all-day dates, VTIMEZONE, SEQUENCE) are those
+of ``ICAL.md``.
+
+Files published for download or subscription (METHOD:PUBLISH) are
+deterministic: their DTSTAMP is the time of the last change to what they show,
+not the time of the request, so the same data gives the same bytes and
+``calendar_etag`` can answer conditional GETs. E-mailed invitations
+(REQUEST, CANCEL) are stamped with the current time.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+from icalendar import vCalAddress, vDuration
+from icalendar.enums import STATUS, TRANSP
+
+if TYPE_CHECKING:
+    from app.models.events import Event, ProgrammeSession
+    from app.models.registrations import Registration
+
+PRODID = "-//ILO SCORE//Workshop registration//EN"
+METHODS = ("PUBLISH", "REQUEST", "CANCEL")
+# How often subscribers should re-fetch the programme feed (RFC 7986 and the
+# older X-PUBLISHED-TTL that Outlook reads).
+FEED_REFRESH = timedelta(hours=12)
+PROVISIONAL_NOTE = "Provisional programme: times and sessions may still change."
+
+
+def event_calendar(event: Event, base_url: str) -> bytes:
+    """The whole workshop as one all-day event, for the event page's download.
+
+    METHOD:PUBLISH without ORGANIZER or ATTENDEE, so clients import it quietly.
+    """
+    host = _host(base_url)
+    event_url = _event_url(event, base_url)
+    changed = _latest(event.updated_at)
+    cal = _new_calendar("PUBLISH", f"event-calendar-{event.id}@{host}")
+    cal.add_component(
+        _workshop_vevent(
+            event,
+            uid=f"event-{event.id}@{host}",
+            sequence=event.sequence,
+            description=_join_paragraphs(event.summary, event_url),
+            url=event_url,
+            stamp=changed or _now(),
+            last_modified=changed,
+        )
+    )
+    return cal.to_ical()
+
+
+def agenda_calendar(
+    event: Event, sessions: Iterable[ProgrammeSession], base_url: str
+) -> bytes:
+    """The programme as a subscribable feed: one timed event per session.
+
+    Times are written in the event's zone with its VTIMEZONE; the feed asks
+    clients to refresh every twelve hours.
+    """
+    host = _host(base_url)
+    zone = ZoneInfo(event.timezone)
+    sessions = sorted(sessions, key=lambda s: (_utc(s.starts_at), s.id or 0))
+    changed = _latest(event.updated_at, *(s.updated_at for s in sessions))
+    stamp = changed or _now()
+
+    cal = _new_calendar(
+        "PUBLISH",
+        f"agenda-{event.id}@{host}",
+        # Sets both NAME (RFC 7986) and X-WR-CALNAME.
+        name=f"{_clean_line(event.title)} — programme",
+        last_modified=changed,
+    )
+    cal.add("X-WR-TIMEZONE", event.timezone)
+    # icalendar's refresh_interval setter leaves out VALUE=DURATION, which
+    # RFC 7986 requires.
+    cal["REFRESH-INTERVAL"] = vDuration(FEED_REFRESH, params={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", vDuration(FEED_REFRESH))
+    # Always present, so the feed has a component even with no sessions yet.
+    cal.add_component(_vtimezone(event.timezone).copy(recursive=True))
+
+    for session in sessions:
+        description = _clean_text(session.description)
+        if event.programme_is_provisional:
+            description = _join_paragraphs(description, PROVISIONAL_NOTE)
+        cal.add_component(
+            icalendar.Event.new(
+                uid=f"session-{session.id}@{host}",
+                sequence=session.sequence or 0,
+                stamp=stamp,
+                start=_utc(session.starts_at).astimezone(zone),
+                end=_utc(session.ends_at).astimezone(zone),
+                summary=_clean_line(session.title),
+                description=description or None,
+                location=_clean_line(session.location or event.location) or None,
+                last_modified=_latest(session.updated_at),
+            )
+        )
+    _ensure_timezones(cal)
+    return cal.to_ical()
+
+
+def personal_invitation(
+    registration: Registration,
+    base_url: str,
+    method: str = "PUBLISH",
+    *,
+    organiser_email: str | None = None,
+    organiser_name: str | None = None,
+    manage_url: str | None = None,
+) -> bytes:
+    """A delegate's own copy of the workshop, as an all-day event.
+
+    ``PUBLISH`` is the downloadable ``invite.ics``: no ORGANIZER, no ATTENDEE.
+    ``REQUEST`` (invitation or update) and ``CANCEL`` are for e-mail: they name
+    the organiser and the delegate, so ``organiser_email`` is required, and it
+    must not be the delegate's own address. The UID is stable per
+    registration; the caller raises ``registration.sequence`` before sending
+    an update or a cancellation.
+    """
+    method = method.upper()
+    if method not in METHODS:
+        raise ValueError(f"unknown METHOD {method!r}; expected one of {METHODS}")
+    event = registration.event
+    host = _host(base_url)
+    event_url = _event_url(event, base_url)
+    changed = _latest(event.updated_at, registration.updated_at)
+
+    if method == "PUBLISH":
+        # Deterministic, so the download's ETag only changes with the data.
+        stamp = changed or _now()
+        extra = {}
+    else:
+        # Every e-mailed REQUEST or CANCEL is a new instance: a new DTSTAMP.
+        stamp = _now()
+        extra = _invitation_parties(registration, organiser_email, organiser_name)
+        extra["status"] = STATUS.CANCELLED if method == "CANCEL" else STATUS.CONFIRMED
+
+    reference = _clean_line(registration.reference)
+    if method == "CANCEL":
+        about = f"Your registration {reference} has been cancelled."
+    else:
+        about = f"Your registration reference: {reference}"
+    if manage_url:
+        manage = f"Manage your registration: {_clean_line(manage_url)}"
+    else:
+        manage = (
+            "To see or change your registration, use the link in your "
+            "confirmation e-mail."
+        )
+    description = _join_paragraphs(
+        event.summary, f"{about}\n{manage}", f"Event page: {event_url}"
+    )
+
+    cal = _new_calendar(method, f"registration-calendar-{registration.id}@{host}")
+    cal.add_component(
+        _workshop_vevent(
+            event,
+            uid=f"registration-{registration.id}@{host}",
+            sequence=registration.sequence,
+            description=description,
+            url=event_url,
+            stamp=stamp,
+            last_modified=changed,
+            **extra,
+        )
+    )
+    return cal.to_ical()
+
+
+def calendar_etag(ics: bytes) -> str:
+    """A strong, quoted ETag for a calendar file: the SHA-256 of its bytes."""
+    return f'"{hashlib.sha256(ics).hexdigest()}"'
+
+
+def _new_calendar(method: str, uid: str, **kwargs) -> icalendar.Calendar:
+    # Calendar.new() would otherwise invent a random UID on every call.
+    return icalendar.Calendar.new(prodid=PRODID, method=method, uid=uid, **kwargs)
+
+
+def _workshop_vevent(
+    event: Event,
+    *,
+    uid: str,
+    sequence: int | None,
+    description: str,
+    url: str,
+    stamp: datetime,
+    last_modified: datetime | None,
+    **extra,
+) -> icalendar.Event:
+    """The workshop as an all-day event; DTEND of a DATE is exclusive."""
+    return icalendar.Event.new(
+        uid=uid,
+        sequence=sequence or 0,
+        stamp=stamp,
+        start=event.starts_on,
+        end=event.ends_on + timedelta(days=1),
+        summary=_clean_line(event.title),
+        location=_clean_line(event.location) or None,
+        description=description or None,
+        url=url,
+        # Does not block the delegate's whole week on top of the sessions.
+        transparency=TRANSP.TRANSPARENT,
+        last_modified=last_modified,
+        **extra,
+    )
+
+
+def _invitation_parties(
+    registration: Registration,
+    organiser_email: str | None,
+    organiser_name: str | None,
+) -> dict:
+    organiser = _clean_address(organiser_email)
+    if not organiser:
+        raise ValueError("organiser_email is required for REQUEST and CANCEL")
+    attendee = _clean_address(registration.email)
+    if not attendee:
+        raise ValueError("the registration has no e-mail address")
+    if attendee.casefold() == organiser.casefold():
+        raise ValueError("the delegate cannot be the organiser of the invitation")
+    return {
+        "organizer": vCalAddress.new(organiser, cn=_clean_line(organiser_name) or None),
+        "attendees": [
+            vCalAddress.new(
+                attendee,
+                cn=_clean_line(registration.full_name) or None,
+                cutype="INDIVIDUAL",
+                role="REQ-PARTICIPANT",
+                partstat="NEEDS-ACTION",
+                rsvp=True,
+            )
+        ],
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def _vtimezone(tzid: str) -> icalendar.Timezone:
+    """The VTIMEZONE that ``add_missing_timezones()`` would build, built once.
+
+    Building one takes tens of milliseconds; callers add a copy of it.
+    """
+    return icalendar.Timezone.from_tzid(tzid)
+
+
+def _ensure_timezones(cal: icalendar.Calendar) -> None:
+    # Every TZID needs its VTIMEZONE, or Outlook shifts the event and Google
+    # reads it as UTC.
+    if cal.get_missing_tzids():
+        cal.add_missing_timezones()
+    missing = cal.get_missing_tzids()
+    if missing:
+        raise ValueError(f"no VTIMEZONE can be built for {sorted(missing)}")
+
+
+def _host(base_url: str) -> str:
+    host = urlsplit(base_url).hostname
+    if not host:
+        raise ValueError(f"base_url needs a scheme and a host: {base_url!r}")
+    return host
+
+
+def _event_url(event: Event, base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/events/{quote(event.slug, safe='')}/"
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given where an instant is expected")
+    return value.astimezone(UTC)
+
+
+def _latest(*values: datetime | None) -> datetime | None:
+    known = [_utc(value) for value in values if value is not None]
+    return max(known) if known else None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _is_dropped(ch: str) -> bool:
+    # Control characters, and lone surrogates, which cannot be encoded.
+    return unicodedata.category(ch) in ("Cc", "Cs")
+
+
+def _clean_line(text: str | None) -> str:
+    """One line of typed text: control characters out, line breaks as spaces."""
+    if not text:
+        return ""
+    kept = "".join(
+        (" " if ch.isspace() else "") if _is_dropped(ch) else ch for ch in text
+    )
+    return re.sub(" {2,}", " ", kept).strip()
+
+
+def _clean_text(text: str | None) -> str:
+    """Multi-line typed text: line breaks and tabs kept, other controls out."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch in "\n\t" or not _is_dropped(ch)).strip()
+
+
+def _clean_address(address: str | None) -> str:
+    # A CAL-ADDRESS is not escaped when written: no whitespace or controls.
+    if not address:
+        return ""
+    return "".join(ch for ch in address if not (ch.isspace() or _is_dropped(ch)))
+
+
+def _join_paragraphs(*parts: str | None) -> str:
+    return "\n\n".join(p for p in (_clean_text(part) for part in parts) if p)

@@ -1,0 +1,151 @@
+"""The event aggregate: the workshop, its country programmes, sessions and contacts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+SUPPORTER_KINDS = ("funder", "supporter")
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates_in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    title_local: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    background: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta")
+    location: Mapped[str] = mapped_column(String(300))
+    host: Mapped[str] = mapped_column(String(300))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    organiser_email: Mapped[str | None] = mapped_column(String(254))
+    privacy_notice_version: Mapped[str] = mapped_column(String(20), default="1")
+    programme_is_provisional: Mapped[bool] = mapped_column(Boolean, default=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+    programmes: Mapped[list[CountryProgramme]] = relationship(
+        back_populates="event", order_by="CountryProgramme.sort_order"
+    )
+    sessions: Mapped[list[ProgrammeSession]] = relationship(
+        back_populates="event", order_by="ProgrammeSession.starts_at"
+    )
+    contacts: Mapped[list[EventContact]] = relationship(
+        back_populates="event", order_by="EventContact.sort_order"
+    )
+    supporters: Mapped[list[EventSupporter]] = relationship(
+        back_populates="event", order_by="EventSupporter.sort_order"
+    )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def programme_by_code(self, code: str) -> CountryProgramme | None:
+        return next((p for p in self.programmes if p.code == code), None)
+
+
+class CountryProgramme(db.Model):
+    """One SCORE country programme taking part, with its seat quota."""
+
+    __tablename__ = "country_programmes"
+    __table_args__ = (
+        UniqueConstraint("event_id", "code"),
+        CheckConstraint("quota >= 0", name="quota_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(100))
+    quota: Mapped[int] = mapped_column(Integer, default=6)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="programmes")
+
+
+class ProgrammeSession(db.Model):
+    """A session of the workshop's programme; its SEQUENCE grows with every change."""
+
+    __tablename__ = "programme_sessions"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str | None] = mapped_column(String(300))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+
+
+class EventContact(db.Model):
+    __tablename__ = "event_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="contacts")
+
+
+class EventSupporter(db.Model):
+    """A funder or supporter named on the event page."""
+
+    __tablename__ = "event_supporters"
+    __table_args__ = (
+        CheckConstraint("kind IN ('funder', 'supporter')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(300))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="supporters")

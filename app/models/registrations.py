@@ -1,0 +1,142 @@
+"""The registration aggregate: a delegate's registration and its secret links."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.events import CountryProgramme, Event
+from app.models.types import UTCDateTime, utcnow
+
+# Codes stored in the database and written to the CSV, with their labels.
+CATEGORIES = {
+    "government": "Government",
+    "employers": "Employers' organisation",
+    "workers": "Workers' organisation",
+    "enterprise": "Enterprise",
+    "score_team": "SCORE programme team",
+    "ilo": "ILO",
+    "partner": "Donor or partner",
+    "other": "Other",
+}
+GENDERS = {
+    "female": "Female",
+    "male": "Male",
+    "another": "Another",
+    "undisclosed": "Prefer not to say",
+}
+DIETARY = {
+    "none": "None",
+    "vegetarian": "Vegetarian",
+    "vegan": "Vegan",
+    "halal": "Halal",
+    "no_pork": "No pork",
+    "other": "Other",
+}
+STATUSES = ("confirmed", "waitlisted", "pending", "cancelled", "rejected")
+# Statuses that hold a seat against a quota and the capacity.
+SEAT_HOLDING_STATUSES = ("confirmed", "pending")
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "email_normalised"),
+        CheckConstraint(_in("status", STATUSES), name="status_known"),
+        CheckConstraint(_in("category", CATEGORIES), name="category_known"),
+        CheckConstraint(_in("gender", GENDERS), name="gender_known"),
+        CheckConstraint(_in("dietary", DIETARY), name="dietary_known"),
+        CheckConstraint(
+            "departure_date IS NULL OR arrival_date IS NULL "
+            "OR departure_date >= arrival_date",
+            name="departure_after_arrival",
+        ),
+        Index("ix_registrations_event_status", "event_id", "status"),
+        Index("ix_registrations_programme_status", "programme_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    programme_id: Mapped[int] = mapped_column(ForeignKey("country_programmes.id"))
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="confirmed")
+    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    # Lower-cased copy of the address: the unique constraint is on this column.
+    email_normalised: Mapped[str] = mapped_column(String(254))
+    organisation: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(20))
+    gender: Mapped[str] = mapped_column(String(20), default="undisclosed")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    arrival_date: Mapped[date | None] = mapped_column(Date)
+    departure_date: Mapped[date | None] = mapped_column(Date)
+    needs_accommodation: Mapped[bool] = mapped_column(Boolean, default=False)
+    dietary: Mapped[str] = mapped_column(String(20), default="none")
+    dietary_detail: Mapped[str] = mapped_column(String(200), default="")
+    accessibility: Mapped[str] = mapped_column(Text, default="")
+    needs_visa_letter: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    privacy_notice_version: Mapped[str] = mapped_column(String(20))
+    # SEQUENCE of the delegate's calendar invitation: grows with every change sent.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    programme: Mapped[CountryProgramme] = relationship()
+    tokens: Mapped[list[RegistrationToken]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES.get(self.category, self.category)
+
+    @property
+    def gender_label(self) -> str:
+        return GENDERS.get(self.gender, self.gender)
+
+    @property
+    def dietary_label(self) -> str:
+        label = DIETARY.get(self.dietary, self.dietary)
+        return f"{label}: {self.dietary_detail}" if self.dietary_detail else label
+
+
+class RegistrationToken(db.Model):
+    """A secret manage link; only the SHA-256 of the token is stored."""
+
+    __tablename__ = "registration_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    registration: Mapped[Registration] = relationship(back_populates="tokens")

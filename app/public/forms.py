@@ -1,0 +1,237 @@
+"""The delegate registration form. Field names are part of the public contract."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from app.models.registrations import CATEGORIES, DIETARY, GENDERS
+from app.services.registration import DelegateDetails
+from app.validation import (
+    NoControlCharacters,
+    clean_text,
+    international_phone,
+    normalised_email,
+)
+
+# How far around the event arrival and departure may be: wide enough for
+# long journeys, narrow enough to catch a mistyped year.
+TRAVEL_MARGIN = timedelta(days=30)
+
+
+class IsoDateField(DateField):
+    """A date typed or picked as YYYY-MM-DD, with a message a person understands."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(
+                "Enter the date as YYYY-MM-DD, for example 2011-04-03."
+            ) from error
+
+
+def required(message: str):
+    return DataRequired(message=message)
+
+
+class RegistrationForm(FlaskForm):
+    full_name = StringField(
+        "Full name",
+        filters=[clean_text],
+        validators=[
+            required("Enter your name as it should appear on your badge."),
+            Length(max=200, message="Keep your name under 200 characters."),
+            NoControlCharacters(),
+        ],
+        description="One name is fine if that is your whole name.",
+    )
+    email = EmailField(
+        "E-mail address",
+        filters=[clean_text],
+        validators=[
+            required("Enter your e-mail address."),
+            Length(max=254, message="An e-mail address has at most 254 characters."),
+            NoControlCharacters(),
+        ],
+    )
+    country = SelectField(
+        "Country programme",
+        validators=[InputRequired(message="Choose your country programme.")],
+        validate_choice=False,
+    )
+    organisation = StringField(
+        "Organisation",
+        filters=[clean_text],
+        validators=[
+            required("Enter your organisation."),
+            Length(max=200, message="Keep this under 200 characters."),
+            NoControlCharacters(),
+        ],
+    )
+    job_title = StringField(
+        "Job title",
+        filters=[clean_text],
+        validators=[
+            Optional(),
+            Length(max=200, message="Keep this under 200 characters."),
+            NoControlCharacters(),
+        ],
+    )
+    category = SelectField(
+        "Category",
+        choices=[("", "Choose a category"), *CATEGORIES.items()],
+        validators=[InputRequired(message="Choose the category you represent.")],
+        validate_choice=False,
+    )
+    gender = RadioField(
+        "Gender",
+        choices=list(GENDERS.items()),
+        default="undisclosed",
+        validate_choice=False,
+        description="Used only for the ILO's aggregate, sex-disaggregated reporting.",
+    )
+    phone = StringField(
+        "Phone (with country code)",
+        filters=[clean_text],
+        validators=[
+            Optional(),
+            Length(max=40, message="A phone number has at most 40 characters."),
+            NoControlCharacters(),
+        ],
+    )
+    arrival_date = IsoDateField(
+        "Arrival date",
+        validators=[Optional()],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+    departure_date = IsoDateField(
+        "Departure date",
+        validators=[Optional()],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+    needs_accommodation = BooleanField("I need a hotel room in Bogor")
+    dietary = SelectField(
+        "Dietary requirements",
+        choices=list(DIETARY.items()),
+        default="none",
+        validate_choice=False,
+    )
+    dietary_detail = StringField(
+        "Dietary details",
+        filters=[clean_text],
+        validators=[
+            Optional(),
+            Length(max=200, message="Keep this under 200 characters."),
+            NoControlCharacters(),
+        ],
+        description="Allergies or anything the caterers should know.",
+    )
+    accessibility = TextAreaField(
+        "Accessibility needs",
+        filters=[clean_text],
+        validators=[
+            Optional(),
+            Length(max=1000, message="Keep this under 1,000 characters."),
+            NoControlCharacters(multiline=True),
+        ],
+    )
+    needs_visa_letter = BooleanField("I need a letter of invitation for my visa")
+    consent = BooleanField(
+        "I agree to the privacy notice",
+        validators=[
+            DataRequired(message="Agree to the privacy notice to register."),
+        ],
+    )
+
+    def __init__(self, *args, event, check_deliverability: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.check_deliverability = check_deliverability
+        self.country.choices = [("", "Choose your country programme")] + [
+            (p.code, p.name) for p in event.programmes
+        ]
+
+    def validate_email(self, field):
+        if field.data:
+            field.data = normalised_email(field.data, self.check_deliverability)
+
+    def validate_country(self, field):
+        if field.data not in {p.code for p in self.event.programmes}:
+            raise ValidationError("Choose one of the country programmes listed.")
+
+    def validate_category(self, field):
+        if field.data not in CATEGORIES:
+            raise ValidationError("Choose one of the categories listed.")
+
+    def validate_gender(self, field):
+        if field.data not in GENDERS:
+            raise ValidationError("Choose one of the options listed.")
+
+    def validate_dietary(self, field):
+        if field.data not in DIETARY:
+            raise ValidationError("Choose one of the options listed.")
+
+    def validate_dietary_detail(self, field):
+        if self.dietary.data == "other" and not field.data:
+            raise ValidationError("Tell us what you can eat.")
+
+    def validate_phone(self, field):
+        if field.data:
+            country = self.country.data if self.country.data in _codes(self) else None
+            field.data = international_phone(field.data, country)
+
+    def validate_arrival_date(self, field):
+        if field.data:
+            _check_travel_date(self.event, field.data, "Arrival")
+
+    def validate_departure_date(self, field):
+        if not field.data:
+            return
+        _check_travel_date(self.event, field.data, "Departure")
+        if self.arrival_date.data and field.data < self.arrival_date.data:
+            raise ValidationError("Departure cannot be before arrival.")
+
+    def delegate_details(self) -> DelegateDetails:
+        return DelegateDetails(
+            full_name=self.full_name.data,
+            email=self.email.data,
+            country=self.country.data,
+            organisation=self.organisation.data,
+            category=self.category.data,
+            job_title=self.job_title.data or "",
+            gender=self.gender.data or "undisclosed",
+            phone=self.phone.data or "",
+            arrival_date=self.arrival_date.data,
+            departure_date=self.departure_date.data,
+            needs_accommodation=bool(self.needs_accommodation.data),
+            dietary=self.dietary.data or "none",
+            dietary_detail=self.dietary_detail.data or "",
+            accessibility=self.accessibility.data or "",
+            needs_visa_letter=bool(self.needs_visa_letter.data),
+        )
+
+
+def _codes(form: RegistrationForm) -> set[str]:
+    return {p.code for p in form.event.programmes}
+
+
+def _check_travel_date(event, day, what: str) -> None:
+    earliest = event.starts_on - TRAVEL_MARGIN
+    latest = event.ends_on + TRAVEL_MARGIN
+    if not earliest <= day <= latest:
+        raise ValidationError(
+            f"{what} must be between {earliest:%d %B %Y} and {latest:%d %B %Y}."
+        )

@@ -1,0 +1,171 @@
+"""Delegate-facing pages: the event, registration, calendar files, the manage page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from app import ical
+from app.calendar_responses import calendar_response
+from app.extensions import db
+from app.models.types import utcnow
+from app.public.forms import RegistrationForm
+from app.services import events as event_service
+from app.services import registration as registration_service
+from app.services.registration import (
+    AlreadyRegistered,
+    RegistrationError,
+    registration_window_message,
+)
+
+public = Blueprint("public", __name__)
+
+
+def _event_or_404(slug: str):
+    try:
+        return event_service.event_by_slug(slug)
+    except event_service.EventNotFound:
+        abort(404, description="There is no event at this address.")
+
+
+def _registration_or_404(token: str):
+    registration = registration_service.registration_for_token(token)
+    if registration is None:
+        abort(404, description="This registration link is not valid.")
+    return registration
+
+
+@public.get("/")
+def home():
+    try:
+        event = event_service.default_event(current_app.config["DEFAULT_EVENT_SLUG"])
+    except event_service.EventNotFound:
+        abort(404, description="No event has been published yet.")
+    return _render_event(event)
+
+
+@public.get("/events/<slug>/")
+def event_page(slug: str):
+    return _render_event(_event_or_404(slug))
+
+
+def _render_event(event):
+    return render_template(
+        "public/event.html",
+        event=event,
+        seats=event_service.seats_by_programme(event),
+        programme=event_service.programme_by_day(event),
+        closed_message=registration_window_message(event, utcnow()),
+        links=calendar_links(event),
+    )
+
+
+def calendar_links(event) -> dict[str, str]:
+    base = current_app.config["BASE_URL"]
+    agenda = base + url_for("public.agenda_ics", slug=event.slug)
+    event_path = url_for("public.event_page", slug=event.slug)
+    # Google, like iCalendar, takes the day after the last day as the end.
+    last_day_exclusive = event.ends_on + timedelta(days=1)
+    google = "https://calendar.google.com/calendar/render?" + urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": event.title,
+            "dates": f"{event.starts_on:%Y%m%d}/{last_day_exclusive:%Y%m%d}",
+            "details": f"{event.summary}\n{base}{event_path}",
+            "location": event.location,
+            "ctz": event.timezone,
+        }
+    )
+    return {
+        "event_ics": url_for("public.event_ics", slug=event.slug),
+        "agenda_ics": url_for("public.agenda_ics", slug=event.slug),
+        "webcal": "webcal://" + agenda.split("://", 1)[1],
+        "google": google,
+    }
+
+
+@public.route("/events/<slug>/register", methods=["GET", "POST"])
+def register(slug: str):
+    event = _event_or_404(slug)
+    form = RegistrationForm(
+        event=event,
+        check_deliverability=current_app.config["EMAIL_CHECK_DELIVERABILITY"],
+    )
+    closed_message = registration_window_message(event, utcnow())
+    status = 200
+    if closed_message is None and form.validate_on_submit():
+        try:
+            created = registration_service.register_delegate(
+                event,
+                form.delegate_details(),
+                privacy_notice_version=event.privacy_notice_version,
+            )
+        except AlreadyRegistered:
+            db.session.rollback()
+            form.email.errors.append(
+                "This e-mail address is already registered for this event. "
+                "Use the link in your confirmation, or ask for it again below."
+            )
+        except RegistrationError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            return redirect(url_for("public.manage", token=created.token), code=303)
+    if request.method == "POST":
+        status = 403 if closed_message else 422
+    return render_template(
+        "public/register.html", event=event, form=form, closed_message=closed_message
+    ), status
+
+
+@public.get("/events/<slug>/privacy")
+def privacy(slug: str):
+    return render_template("public/privacy.html", event=_event_or_404(slug))
+
+
+@public.get("/events/<slug>/event.ics")
+def event_ics(slug: str):
+    event = _event_or_404(slug)
+    body = ical.event_calendar(event, current_app.config["BASE_URL"])
+    return calendar_response(body, f"{event.slug}.ics", event.updated_at, inline=False)
+
+
+@public.get("/events/<slug>/agenda.ics")
+def agenda_ics(slug: str):
+    event = _event_or_404(slug)
+    body = ical.agenda_calendar(event, event.sessions, current_app.config["BASE_URL"])
+    modified = max([event.updated_at] + [s.updated_at for s in event.sessions])
+    return calendar_response(body, f"{event.slug}-agenda.ics", modified, inline=True)
+
+
+@public.get("/r/<token>")
+def manage(token: str):
+    registration = _registration_or_404(token)
+    return render_template(
+        "public/manage.html",
+        registration=registration,
+        event=registration.event,
+        token=token,
+        links=calendar_links(registration.event),
+        waitlist_place=registration_service.waitlist_place(registration),
+    )
+
+
+@public.get("/r/<token>/invite.ics")
+def invite_ics(token: str):
+    registration = _registration_or_404(token)
+    body = ical.personal_invitation(registration, current_app.config["BASE_URL"])
+    return calendar_response(
+        body, "invite.ics", registration.updated_at, inline=False, private=True
+    )

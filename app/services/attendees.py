@@ -1,0 +1,118 @@
+"""Queries behind the organisers' attendee list and its CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, false, func, or_, select
+
+from app.extensions import db
+from app.models import CountryProgramme, Event, Registration
+from app.models.registrations import CATEGORIES, STATUSES
+
+
+@dataclass(frozen=True)
+class AttendeeFilters:
+    """Filters from the query string; unknown values simply match nothing."""
+
+    q: str = ""
+    country: str = ""
+    status: str = ""
+    category: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> AttendeeFilters:
+        def one(name: str, limit: int) -> str:
+            value = args.get(name, "")
+            return value.strip()[:limit] if isinstance(value, str) else ""
+
+        return cls(
+            q=one("q", 200),
+            country=one("country", 2).upper(),
+            status=one("status", 20),
+            category=one("category", 20),
+        )
+
+    def as_args(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v}
+
+
+def _waitlist_ranks():
+    """Each waitlisted registration's place in its programme's queue."""
+    return (
+        select(
+            Registration.id.label("registration_id"),
+            func.row_number()
+            .over(
+                partition_by=Registration.programme_id,
+                order_by=(Registration.waitlist_position, Registration.id),
+            )
+            .label("place"),
+        )
+        .where(Registration.status == "waitlisted")
+        .subquery()
+    )
+
+
+def attendee_query(event: Event, filters: AttendeeFilters) -> Select:
+    """Rows of (Registration, programme code, programme name, waiting-list place)."""
+    ranks = _waitlist_ranks()
+    query = (
+        select(
+            Registration,
+            CountryProgramme.code,
+            CountryProgramme.name,
+            ranks.c.place,
+        )
+        .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
+        .outerjoin(ranks, ranks.c.registration_id == Registration.id)
+        .where(Registration.event_id == event.id)
+    )
+    if filters.country:
+        query = query.where(CountryProgramme.code == filters.country)
+    if filters.status:
+        query = query.where(
+            Registration.status == filters.status
+            if filters.status in STATUSES
+            else false()
+        )
+    if filters.category:
+        query = query.where(
+            Registration.category == filters.category
+            if filters.category in CATEGORIES
+            else false()
+        )
+    if filters.q:
+        pattern = f"%{_escape_like(filters.q.lower())}%"
+        query = query.where(
+            or_(
+                func.lower(Registration.full_name).like(pattern, escape="\\"),
+                Registration.email_normalised.like(pattern, escape="\\"),
+                func.lower(Registration.organisation).like(pattern, escape="\\"),
+                func.lower(Registration.reference).like(pattern, escape="\\"),
+            )
+        )
+    return query.order_by(Registration.created_at, Registration.id)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def count_attendees(event: Event, filters: AttendeeFilters) -> int:
+    query = attendee_query(event, filters).order_by(None).subquery()
+    return db.session.scalar(select(func.count()).select_from(query))
+
+
+def attendee_page(event: Event, filters: AttendeeFilters, page: int, per_page: int):
+    return db.session.execute(
+        attendee_query(event, filters).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+
+
+def stream_attendees(event: Event, filters: AttendeeFilters):
+    """All matching rows, fetched in batches (a server-side cursor on PostgreSQL)."""
+    result = db.session.execute(
+        attendee_query(event, filters).execution_options(yield_per=500)
+    )
+    yield from result

@@ -1,0 +1,89 @@
+"""Finding events and describing their seats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import CountryProgramme, Event, Registration
+from app.models.registrations import SEAT_HOLDING_STATUSES
+
+
+class EventNotFound(LookupError):
+    pass
+
+
+def event_by_slug(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise EventNotFound(slug)
+    return event
+
+
+def default_event(preferred_slug: str) -> Event:
+    """The event shown at ``/``: the configured one, else the earliest created."""
+    event = db.session.scalar(select(Event).where(Event.slug == preferred_slug))
+    if event is None:
+        event = db.session.scalar(select(Event).order_by(Event.id).limit(1))
+    if event is None:
+        raise EventNotFound(preferred_slug)
+    return event
+
+
+@dataclass(frozen=True)
+class ProgrammeSeats:
+    code: str
+    name: str
+    quota: int
+    taken: int
+    waiting: int
+
+    @property
+    def free(self) -> int:
+        return max(self.quota - self.taken, 0)
+
+
+def seats_by_programme(event: Event) -> list[ProgrammeSeats]:
+    """Seats taken (confirmed or pending) and people waiting, per programme."""
+    held = func.count(Registration.id).filter(
+        Registration.status.in_(SEAT_HOLDING_STATUSES)
+    )
+    waiting = func.count(Registration.id).filter(Registration.status == "waitlisted")
+    rows = db.session.execute(
+        select(CountryProgramme, held, waiting)
+        .outerjoin(Registration, Registration.programme_id == CountryProgramme.id)
+        .where(CountryProgramme.event_id == event.id)
+        .group_by(CountryProgramme.id)
+        .order_by(CountryProgramme.sort_order, CountryProgramme.id)
+    ).all()
+    return [
+        ProgrammeSeats(p.code, p.name, p.quota, taken, waiting)
+        for p, taken, waiting in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ScheduledSession:
+    title: str
+    description: str
+    starts: datetime
+    ends: datetime
+
+
+def programme_by_day(event: Event) -> list[tuple[date, list[ScheduledSession]]]:
+    """The sessions in the event's local time, grouped by local day."""
+    days: dict[date, list[ScheduledSession]] = {}
+    for session in event.sessions:
+        starts = session.starts_at.astimezone(event.zone)
+        days.setdefault(starts.date(), []).append(
+            ScheduledSession(
+                session.title,
+                session.description,
+                starts,
+                session.ends_at.astimezone(event.zone),
+            )
+        )
+    return sorted(days.items())

@@ -1,0 +1,79 @@
+"""Configuration read from the environment.
+
+Nothing here runs at import time: ``load_config`` is called by ``create_app``
+with the instance folder, so tests and commands can pass their own values.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in TRUE_WORDS
+
+
+def database_url(raw: str | None, instance_path: Path) -> str:
+    """Map a plain PostgreSQL URL onto the psycopg 3 driver; default to SQLite."""
+    if not raw:
+        return f"sqlite:///{instance_path / 'score.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def development_secret_key(instance_path: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive restarts."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+class MissingSecretKey(RuntimeError):
+    pass
+
+
+def load_config(instance_path: Path) -> dict:
+    """Settings for the app, from the environment."""
+    production = os.environ.get("APP_ENV", "development").lower() == "production"
+    secret_key = os.environ.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise MissingSecretKey("SECRET_KEY must be set when APP_ENV=production")
+        secret_key = development_secret_key(instance_path)
+    scheme = os.environ.get("PREFERRED_URL_SCHEME", "http").lower()
+    https = scheme == "https"
+    return {
+        "APP_ENV": "production" if production else "development",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url(
+            os.environ.get("DATABASE_URL"), instance_path
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PREFERRED_URL_SCHEME": scheme,
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": int(
+            os.environ.get("SESSION_LIFETIME_SECONDS", 8 * 3600)
+        ),
+        "DEFAULT_EVENT_SLUG": os.environ.get("DEFAULT_EVENT_SLUG", "score-bogor-2011"),
+        "EMAIL_CHECK_DELIVERABILITY": env_flag("EMAIL_CHECK_DELIVERABILITY"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "ATTENDEES_PER_PAGE": 50,
+    }

@@ -1,0 +1,153 @@
+"""Fixtures: a real database (SQLite, or PostgreSQL from TEST_DATABASE_URL),
+built by the Alembic migrations once per run and emptied after every test."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.extensions import db
+from app.services.seeding import seed_workshop
+from config import database_url
+
+BASE_URL = "https://register.example.org"
+SLUG = "score-bogor-2011"
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _test_database_url(tmp_path_factory) -> str:
+    raw = os.environ.get("TEST_DATABASE_URL")
+    if raw:
+        return database_url(raw, Path("."))
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory) -> str:
+    uri = _test_database_url(tmp_path_factory)
+    if uri.startswith("postgresql"):
+        engine = create_engine(uri)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app(_test_config(uri))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return uri
+
+
+def _test_config(uri: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "BASE_URL": BASE_URL,
+    }
+
+
+@pytest.fixture
+def app(database_uri):
+    app = create_app(_test_config(database_uri))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def event(app):
+    """The seeded workshop, committed like `flask seed` does."""
+    with app.app_context():
+        seed_workshop()
+        db.session.commit()
+    return SLUG
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url)
+    match = CSRF_PATTERN.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def valid_registration(**overrides) -> dict:
+    form = {
+        "full_name": "Trần Văn Nam",
+        "email": "nam@example.org",
+        "country": "VN",
+        "organisation": "SCORE Viet Nam",
+        "job_title": "Programme officer",
+        "category": "score_team",
+        "gender": "male",
+        "phone": "+84 24 3734 0902",
+        "arrival_date": "2011-04-03",
+        "departure_date": "2011-04-09",
+        "needs_accommodation": "y",
+        "dietary": "halal",
+        "dietary_detail": "",
+        "accessibility": "",
+        "needs_visa_letter": "y",
+        "consent": "y",
+    }
+    form.update(overrides)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+@pytest.fixture
+def register(client, event):
+    """POST the registration form with a real CSRF token; returns the response."""
+    url = f"/events/{SLUG}/register"
+
+    def post(**overrides):
+        data = valid_registration(**overrides)
+        data.setdefault("csrf_token", csrf_token(client, url))
+        return client.post(url, data=data)
+
+    return post
+
+
+@pytest.fixture
+def organiser(app):
+    from app.services.organisers import create_organiser
+
+    with app.app_context():
+        create_organiser("organiser@example.org", "correct horse battery")
+        db.session.commit()
+    return "organiser@example.org", "correct horse battery"
+
+
+@pytest.fixture
+def logged_in(client, organiser):
+    email, password = organiser
+    token = csrf_token(client, "/admin/login")
+    response = client.post(
+        "/admin/login",
+        data={"email": email, "password": password, "csrf_token": token},
+    )
+    assert response.status_code == 303
+    return client
