@@ -10,6 +10,7 @@ from wtforms import (
     DateField,
     EmailField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -41,6 +42,10 @@ class IsoDateField(DateField):
             raise ValueError(
                 "Enter the date as YYYY-MM-DD, for example 2011-04-03."
             ) from error
+
+
+def options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def required(message: str):
@@ -92,13 +97,13 @@ class RegistrationForm(FlaskForm):
     )
     category = SelectField(
         "Category",
-        choices=[("", "Choose a category"), *CATEGORIES.items()],
+        choices=options([("", "Choose a category"), *CATEGORIES.items()]),
         validators=[InputRequired(message="Choose the category you represent.")],
         validate_choice=False,
     )
     gender = RadioField(
         "Gender",
-        choices=list(GENDERS.items()),
+        choices=options(GENDERS.items()),
         default="undisclosed",
         validate_choice=False,
         description="Used only for the ILO's aggregate, sex-disaggregated reporting.",
@@ -125,7 +130,7 @@ class RegistrationForm(FlaskForm):
     needs_accommodation = BooleanField("I need a hotel room in Bogor")
     dietary = SelectField(
         "Dietary requirements",
-        choices=list(DIETARY.items()),
+        choices=options(DIETARY.items()),
         default="none",
         validate_choice=False,
     )
@@ -133,7 +138,6 @@ class RegistrationForm(FlaskForm):
         "Dietary details",
         filters=[clean_text],
         validators=[
-            Optional(),
             Length(max=200, message="Keep this under 200 characters."),
             NoControlCharacters(),
         ],
@@ -160,9 +164,10 @@ class RegistrationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.event = event
         self.check_deliverability = check_deliverability
-        self.country.choices = [("", "Choose your country programme")] + [
-            (p.code, p.name) for p in event.programmes
-        ]
+        self.country.choices = options(
+            [("", "Choose your country programme")]
+            + [(p.code, p.name) for p in event.programmes]
+        )
 
     def validate_email(self, field):
         if field.data:
