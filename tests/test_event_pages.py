@@ -1,0 +1,108 @@
+"""The public event page: the workshop's facts, its programme and calendar links."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from tests.conftest import BASE_URL, SLUG
+
+
+def page_text(response) -> str:
+    return html_lib.unescape(response.get_data(as_text=True))
+
+
+def test_home_shows_the_workshop(client, event):
+    response = client.get("/")
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "<h1>SCORE Global Knowledge Sharing Workshop</h1>" in text
+    assert "4–8 April 2011" in text
+    assert "Bogor, West Java, Indonesia" in text
+    assert "ILO SCORE Programme in Indonesia" in text
+    assert "monitoring and evaluation" in text
+
+
+def test_event_page_by_slug_matches_home(client, event):
+    assert client.get(f"/events/{SLUG}/").get_data() == client.get("/").get_data()
+
+
+def test_unknown_event_is_a_404_page(client, event):
+    response = client.get("/events/no-such-event/")
+    assert response.status_code == 404
+    assert "text/html" in response.content_type
+    assert "no event at this address" in response.get_data(as_text=True)
+
+
+def test_home_without_any_event_is_a_404_not_a_crash(client):
+    assert client.get("/").status_code == 404
+
+
+def test_the_programme_is_marked_provisional_with_times_in_wib(client, event):
+    text = page_text(client.get("/"))
+    assert "Provisional programme" in text
+    assert "WIB (Asia/Jakarta" in text
+    for day in ["Monday 4 April 2011", "Friday 8 April 2011"]:
+        assert day in text
+    # 09:00 WIB shown as such, with a machine-readable instant carrying +07:00.
+    assert '<time datetime="2011-04-04T09:00:00+07:00">09:00</time>' in text
+
+
+def test_all_seven_programmes_contacts_and_funders_are_listed(client, event):
+    text = page_text(client.get("/"))
+    for name in [
+        "China",
+        "Colombia",
+        "Ghana",
+        "India",
+        "Indonesia",
+        "South Africa",
+        "Viet Nam",
+    ]:
+        assert f'<th scope="row">{name}</th>' in text
+    for contact in ["Januar Rustandie", "Fasrul", "Gita Lingga", "januar@ilo.org"]:
+        assert contact in text
+    assert "+62 21 3913112 ext. 118" in text
+    for supporter in ["SECO", "NORAD", "Apindo", "Yayasan Dharma Bhakti Astra"]:
+        assert supporter in text
+
+
+def test_register_button_and_calendar_links(client, event):
+    text = page_text(client.get("/"))
+    assert f'href="/events/{SLUG}/register">Register</a>' in text
+    assert f'href="/events/{SLUG}/event.ics" download' in text
+    host = urlsplit(BASE_URL).netloc
+    assert f'href="webcal://{host}/events/{SLUG}/agenda.ics"' in text
+    google = re.search(r'href="(https://calendar\.google\.com/[^"]+)"', text)
+    assert google
+    query = parse_qs(urlsplit(google.group(1)).query)
+    assert query["action"] == ["TEMPLATE"]
+    assert query["dates"] == ["20110404/20110409"]
+    assert query["ctz"] == ["Asia/Jakarta"]
+
+
+def test_seat_counts_are_live(client, register):
+    before = page_text(client.get("/"))
+    assert "0 of 6" in before
+    register(country="GH", email="kofi@example.org")
+    after = page_text(client.get("/"))
+    row = re.search(
+        r'<th scope="row">Ghana</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>', after
+    )
+    assert row and row.groups() == ("1 of 6", "5")
+
+
+def test_no_asset_comes_from_another_site(client, event):
+    text = client.get("/").get_data(as_text=True)
+    assets = re.findall(r'<(?:link|script|img)[^>]+(?:href|src)="([^"]+)"', text)
+    assert assets, "the page has its own stylesheet"
+    assert all(url.startswith("/") for url in assets), assets
+    with client.get("/static/style.css") as css:
+        assert css.status_code == 200 and b"@import" not in css.data
+
+
+def test_privacy_notice_page(client, event):
+    response = client.get(f"/events/{SLUG}/privacy")
+    assert response.status_code == 200
+    assert "Privacy notice" in response.get_data(as_text=True)
