@@ -76,4 +76,20 @@ def load_config(instance_path: Path) -> dict:
         "EMAIL_CHECK_DELIVERABILITY": env_flag("EMAIL_CHECK_DELIVERABILITY"),
         "WTF_CSRF_TIME_LIMIT": None,
         "ATTENDEES_PER_PAGE": 50,
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT") or 25),
+        "MAIL_USE_TLS": env_flag("MAIL_USE_TLS"),
+        "MAIL_USE_SSL": env_flag("MAIL_USE_SSL"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "score-workshop@example.org"
+        ),
+        "MAIL_SENDER_NAME": os.environ.get(
+            "MAIL_SENDER_NAME", "SCORE Workshop organisers"
+        ),
+        "MAIL_RETRY_BASE_SECONDS": float(
+            os.environ.get("MAIL_RETRY_BASE_SECONDS") or 60
+        ),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT") or 30),
     }

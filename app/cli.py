@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
+import time
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.mail_transport import transport_for
 from app.models import Organiser
 from app.models.organisers import ROLES
+from app.services import outbox
+from app.services.audit import Actor
+from app.services.events import EventNotFound, event_by_slug
 from app.services.organisers import OrganiserError, create_organiser
+from app.services.registration import RegistrationError, set_capacity, set_quota
 from app.services.seeding import seed_workshop
 
 DEV_ORGANISER_EMAIL = "organiser@example.org"
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Create the SCORE Bogor workshop (does nothing when it exists)."""
     event = seed_workshop()
@@ -29,6 +39,7 @@ def seed_command() -> None:
 
 
 @click.command("create-organiser")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), default="organiser")
 @click.option("--country", "country_code", help="Country programme of a coordinator.")
@@ -47,6 +58,7 @@ def create_organiser_command(email: str, role: str, country_code: str | None) ->
 
 
 @click.command("create-dev-organiser")
+@with_appcontext
 def create_dev_organiser_command() -> None:
     """On a machine with no organiser yet, create one and print its password once."""
     if db.session.scalar(select(func.count(Organiser.id))):
@@ -60,7 +72,86 @@ def create_dev_organiser_command() -> None:
     )
 
 
+@click.command("deliver-mail")
+@with_appcontext
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option(
+    "--interval", default=2.0, show_default=True, help="Seconds between polls."
+)
+def deliver_mail_command(once: bool, interval: float) -> None:
+    """Deliver the outbox: until stopped, or with --once what is due now."""
+    config = current_app.config
+    transport = transport_for(config, current_app.instance_path)
+    base = config["MAIL_RETRY_BASE_SECONDS"]
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    try:
+        while True:
+            tally = outbox.deliver_due(transport, retry_base_seconds=base)
+            if any(tally.values()):
+                click.echo(
+                    f"sent {tally['sent']}, to retry {tally['retry']}, "
+                    f"failed {tally['failed']}"
+                )
+            if once or stopping:
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        db.session.rollback()
+
+
+def _event_for_command(slug: str):
+    try:
+        return event_by_slug(slug)
+    except EventNotFound as error:
+        raise click.ClickException(f"No event with slug '{slug}'.") from error
+
+
+@click.command("set-quota")
+@with_appcontext
+@click.argument("slug")
+@click.argument("country_code")
+@click.argument("quota", type=click.IntRange(min=0))
+def set_quota_command(slug: str, country_code: str, quota: int) -> None:
+    """Set a country programme's seat quota (raising it promotes waiting delegates)."""
+    event = _event_for_command(slug)
+    try:
+        promoted = set_quota(event, country_code, quota, Actor.command_line())
+        db.session.commit()
+    except RegistrationError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"{country_code.upper()} quota is now {quota}; "
+        f"{len(promoted)} moved up from the waiting list."
+    )
+
+
+@click.command("set-capacity")
+@with_appcontext
+@click.argument("slug")
+@click.argument("capacity", type=click.IntRange(min=0))
+def set_capacity_command(slug: str, capacity: int) -> None:
+    """Set the event's total capacity (raising it promotes waiting delegates)."""
+    event = _event_for_command(slug)
+    try:
+        promoted = set_capacity(event, capacity, Actor.command_line())
+        db.session.commit()
+    except RegistrationError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Capacity is now {capacity}; {len(promoted)} moved up from the waiting list."
+    )
+
+
 def init_app(app) -> None:
-    app.cli.add_command(seed_command)
-    app.cli.add_command(create_organiser_command)
-    app.cli.add_command(create_dev_organiser_command)
+    for command in (
+        seed_command,
+        create_organiser_command,
+        create_dev_organiser_command,
+        deliver_mail_command,
+        set_quota_command,
+        set_capacity_command,
+    ):
+        app.cli.add_command(command)

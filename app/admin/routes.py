@@ -57,7 +57,14 @@ def _event_or_404(slug: str) -> Event:
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site, so the login cannot redirect elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        # Browsers read a backslash as a slash: "/\\evil.example" leaves the site.
+        and "\\" not in target
+        and target.isprintable()
+    ):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see the whole metadata."""
 
+from app.models.audit import AuditEntry
 from app.models.events import (
     CountryProgramme,
     Event,
@@ -8,14 +9,17 @@ from app.models.events import (
     ProgrammeSession,
 )
 from app.models.organisers import Organiser
+from app.models.outbox import OutboxMessage
 from app.models.registrations import Registration, RegistrationToken
 
 __all__ = [
+    "AuditEntry",
     "CountryProgramme",
     "Event",
     "EventContact",
     "EventSupporter",
     "Organiser",
+    "OutboxMessage",
     "ProgrammeSession",
     "Registration",
     "RegistrationToken",

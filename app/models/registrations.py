@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    event,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -16,10 +17,12 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import false
 
 from app.extensions import db
 from app.models.events import CountryProgramme, Event
 from app.models.types import UTCDateTime, utcnow
+from app.search import fold
 
 # Codes stored in the database and written to the CSV, with their labels.
 CATEGORIES = {
@@ -105,6 +108,15 @@ class Registration(db.Model):
         UTCDateTime, default=utcnow, onupdate=utcnow
     )
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The delegate agreed to appear in the participant list on the event page.
+    listed_publicly: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Name, e-mail, organisation and reference folded for search (see
+    # app.search); kept up to date on every insert and update.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     event: Mapped[Event] = relationship()
     programme: Mapped[CountryProgramme] = relationship()
@@ -140,3 +152,19 @@ class RegistrationToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     registration: Mapped[Registration] = relationship(back_populates="tokens")
+
+
+def searchable_text(registration: Registration) -> str:
+    parts = (
+        registration.full_name,
+        registration.email,
+        registration.organisation,
+        registration.reference,
+    )
+    return fold(" ".join(part or "" for part in parts))
+
+
+@event.listens_for(Registration, "before_insert")
+@event.listens_for(Registration, "before_update")
+def _refresh_search_text(mapper, connection, registration: Registration) -> None:
+    registration.search_text = searchable_text(registration)

@@ -240,3 +240,43 @@ def _check_travel_date(event, day, what: str) -> None:
         raise ValidationError(
             f"{what} must be between {earliest:%d %B %Y} and {latest:%d %B %Y}."
         )
+
+
+class EditRegistrationForm(RegistrationForm):
+    """The same form for a delegate changing their registration.
+
+    Consent was given at registration; the country programme stays, because
+    moving between delegations changes seats (the organisers do that).
+    """
+
+    consent = None
+
+    def __init__(self, *args, registration, **kwargs):
+        self.registration = registration
+        super().__init__(*args, event=registration.event, **kwargs)
+
+    def validate_country(self, field):
+        super().validate_country(field)
+        if field.data != self.registration.programme.code:
+            raise ValidationError(
+                "To move to another country programme, write to the organisers."
+            )
+
+
+class LostLinkForm(FlaskForm):
+    email = EmailField(
+        "E-mail address you registered with",
+        filters=[clean_text],
+        validators=[
+            required("Enter your e-mail address."),
+            Length(max=254, message="An e-mail address has at most 254 characters."),
+            NoControlCharacters(),
+        ],
+    )
+
+    def validate_email(self, field):
+        field.data = normalised_email(field.data)
+
+
+class CancelForm(FlaskForm):
+    """Only the CSRF token: the confirmation step is the page itself."""

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -19,9 +20,16 @@ from app import ical
 from app.calendar_responses import calendar_response
 from app.extensions import db
 from app.models.types import utcnow
-from app.public.forms import RegistrationForm
+from app.public.forms import (
+    CancelForm,
+    EditRegistrationForm,
+    LostLinkForm,
+    RegistrationForm,
+)
+from app.services import audit, seats
 from app.services import events as event_service
 from app.services import registration as registration_service
+from app.services.links import registration_for_token
 from app.services.registration import (
     AlreadyRegistered,
     RegistrationError,
@@ -39,7 +47,7 @@ def _event_or_404(slug: str):
 
 
 def _registration_or_404(token: str):
-    registration = registration_service.registration_for_token(token)
+    registration = registration_for_token(token)
     if registration is None:
         abort(404, description="This registration link is not valid.")
     return registration
@@ -67,6 +75,7 @@ def _render_event(event):
         programme=event_service.programme_by_day(event),
         closed_message=registration_window_message(event, utcnow()),
         links=calendar_links(event),
+        lost_link_form=LostLinkForm(),
     )
 
 
@@ -158,7 +167,7 @@ def manage(token: str):
         event=registration.event,
         token=token,
         links=calendar_links(registration.event),
-        waitlist_place=registration_service.waitlist_place(registration),
+        waitlist_place=seats.waitlist_place(registration),
     )
 
 
@@ -169,3 +178,65 @@ def invite_ics(token: str):
     return calendar_response(
         body, "invite.ics", registration.updated_at, inline=False, private=True
     )
+
+
+@public.route("/r/<token>/edit", methods=["GET", "POST"])
+def edit(token: str):
+    registration = _registration_or_404(token)
+    if registration.status in ("cancelled", "rejected"):
+        abort(409, description="A closed registration cannot be changed.")
+    form = EditRegistrationForm(
+        registration=registration,
+        obj=registration_service.DelegateDetails.of(registration),
+        check_deliverability=current_app.config["EMAIL_CHECK_DELIVERABILITY"],
+    )
+    if form.validate_on_submit():
+        try:
+            changed = registration_service.update_details(
+                registration, form.delegate_details(), audit.DELEGATE
+            )
+        except AlreadyRegistered:
+            db.session.rollback()
+            form.email.errors.append(
+                "Another registration for this event uses this e-mail address."
+            )
+        else:
+            db.session.commit()
+            flash("Your changes are saved." if changed else "Nothing was changed.")
+            return redirect(url_for("public.manage", token=token), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "public/edit.html", form=form, registration=registration, token=token
+    ), status
+
+
+@public.route("/r/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    registration = _registration_or_404(token)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            registration_service.cancel_registration(registration, audit.DELEGATE)
+        except RegistrationError as error:
+            db.session.rollback()
+            abort(409, description=str(error))
+        db.session.commit()
+        flash("Your registration is cancelled. We have sent you a confirmation.")
+        return redirect(url_for("public.manage", token=token), code=303)
+    return render_template(
+        "public/cancel.html", form=form, registration=registration, token=token
+    )
+
+
+@public.route("/events/<slug>/lost-link", methods=["GET", "POST"])
+def lost_link(slug: str):
+    event = _event_or_404(slug)
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        registration_service.resend_link(event, form.email.data)
+        db.session.commit()
+        return render_template("public/lost_link_sent.html", event=event)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "public/lost_link.html", event=event, lost_link_form=form
+    ), status

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, false, func, select
 
 from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
 from app.models.registrations import CATEGORIES, STATUSES
+from app.search import fold
 
 
 @dataclass(frozen=True)
@@ -82,16 +83,9 @@ def attendee_query(event: Event, filters: AttendeeFilters) -> Select:
             if filters.category in CATEGORIES
             else false()
         )
-    if filters.q:
-        pattern = f"%{_escape_like(filters.q.lower())}%"
-        query = query.where(
-            or_(
-                func.lower(Registration.full_name).like(pattern, escape="\\"),
-                Registration.email_normalised.like(pattern, escape="\\"),
-                func.lower(Registration.organisation).like(pattern, escape="\\"),
-                func.lower(Registration.reference).like(pattern, escape="\\"),
-            )
-        )
+    for word in fold(filters.q).split():
+        pattern = f"%{_escape_like(word)}%"
+        query = query.where(Registration.search_text.like(pattern, escape="\\"))
     return query.order_by(Registration.created_at, Registration.id)
 
 

@@ -1,20 +1,27 @@
-"""Registering delegates and finding registrations by their secret link."""
+"""A registration's life: register, change, cancel, approve, reject, promote.
+
+Every function runs in the caller's transaction and leaves the commit to it;
+seat changes happen under the event lock (see ``seats``), and every change is
+written to the audit log and, where the delegate should hear of it, to the
+outbox in the same transaction.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Event, Registration, RegistrationToken
+from app.models import Event, Registration
 from app.models.types import utcnow
-from app.services import seats
+from app.services import audit, seats
+from app.services.audit import Actor
+from app.services.links import mint_token
+from app.services.notifications import kind_for_new_status, notify
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 REFERENCE_PREFIX = "SCR-"
@@ -22,7 +29,7 @@ REFERENCE_LENGTH = 6
 
 
 class RegistrationError(Exception):
-    """A registration that cannot be made; the message is for the delegate."""
+    """A change that cannot be made; the message is for a person."""
 
 
 class AlreadyRegistered(RegistrationError):
@@ -34,6 +41,14 @@ class RegistrationClosed(RegistrationError):
 
 
 class UnknownProgramme(RegistrationError):
+    pass
+
+
+class InvalidTransition(RegistrationError):
+    pass
+
+
+class DelegationFull(RegistrationError):
     pass
 
 
@@ -57,6 +72,15 @@ class DelegateDetails:
     accessibility: str = ""
     needs_visa_letter: bool = False
 
+    @classmethod
+    def of(cls, registration: Registration) -> DelegateDetails:
+        values = {
+            f.name: getattr(registration, f.name)
+            for f in fields(cls)
+            if f.name != "country"
+        }
+        return cls(country=registration.programme.code, **values)
+
 
 @dataclass(frozen=True)
 class NewRegistration:
@@ -66,10 +90,6 @@ class NewRegistration:
 
 def normalise_email(address: str) -> str:
     return address.strip().lower()
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_reference() -> str:
@@ -86,43 +106,14 @@ def registration_window_message(event: Event, now: datetime) -> str | None:
     return None
 
 
-def is_registered(event: Event, email: str) -> bool:
-    return (
-        db.session.scalar(
-            select(Registration.id).where(
-                Registration.event_id == event.id,
-                Registration.email_normalised == normalise_email(email),
-            )
-        )
-        is not None
+def email_taken(event_id: int, email: str, *, besides: int | None = None) -> bool:
+    query = select(Registration.id).where(
+        Registration.event_id == event_id,
+        Registration.email_normalised == normalise_email(email),
     )
-
-
-def mint_token(registration: Registration) -> str:
-    """A new secret manage link for the registration; earlier ones keep working."""
-    token = secrets.token_urlsafe(32)
-    registration.tokens.append(RegistrationToken(token_hash=hash_token(token)))
-    return token
-
-
-def registration_for_token(token: str) -> Registration | None:
-    """The registration a manage link opens, or None.
-
-    The lookup is by the token's SHA-256; the final comparison is in constant
-    time so the answer's timing tells nothing about near misses.
-    """
-    if not token or len(token) > 128:
-        return None
-    wanted = hash_token(token)
-    row = db.session.scalar(
-        select(RegistrationToken).where(
-            RegistrationToken.token_hash == wanted,
-            RegistrationToken.revoked_at.is_(None),
-        )
-    )
-    if row is None or not hmac.compare_digest(row.token_hash, wanted):
-        return None
-    return row.registration
+    if besides is not None:
+        query = query.where(Registration.id != besides)
+    return db.session.scalar(query) is not None
 
 
 def _unused_reference() -> str:
@@ -137,19 +128,23 @@ def _unused_reference() -> str:
             return reference
 
 
+def _seat_status(event: Event) -> str:
+    return "pending" if event.approval_required else "confirmed"
+
+
 def register_delegate(
     event: Event,
     details: DelegateDetails,
     *,
     privacy_notice_version: str,
     now: datetime | None = None,
+    listed_publicly: bool = False,
 ) -> NewRegistration:
     """Register a delegate and give them a seat, a waiting-list place or approval.
 
     Raises RegistrationClosed outside the window, UnknownProgramme for a country
     not taking part, AlreadyRegistered when the e-mail is already registered
     for the event (the unique constraint makes this hold under concurrency).
-    The caller commits.
     """
     now = now or utcnow()
     closed = registration_window_message(event, now)
@@ -158,63 +153,245 @@ def register_delegate(
     programme = event.programme_by_code(details.country)
     if programme is None:
         raise UnknownProgramme(f"{details.country} does not take part in this event.")
-    if is_registered(event, details.email):
+    if email_taken(event.id, details.email):
         raise AlreadyRegistered(details.email)
 
-    locked = seats.lock_seats(event.id, programme.id)
+    event = seats.lock_event(event.id)
+    [programme] = seats.lock_programmes(event.id, programme.id)
+    values = {f.name: getattr(details, f.name) for f in fields(details)}
+    del values["country"]
     registration = Registration(
-        event=locked.event,
-        programme=locked.programme,
+        event=event,
+        programme=programme,
         reference=_unused_reference(),
-        full_name=details.full_name,
-        email=details.email,
         email_normalised=normalise_email(details.email),
-        organisation=details.organisation,
-        job_title=details.job_title,
-        category=details.category,
-        gender=details.gender,
-        phone=details.phone,
-        arrival_date=details.arrival_date,
-        departure_date=details.departure_date,
-        needs_accommodation=details.needs_accommodation,
-        dietary=details.dietary,
-        dietary_detail=details.dietary_detail,
-        accessibility=details.accessibility,
-        needs_visa_letter=details.needs_visa_letter,
         consent_at=now,
         privacy_notice_version=privacy_notice_version,
+        listed_publicly=listed_publicly,
         created_at=now,
         updated_at=now,
+        **values,
     )
     # Nobody jumps the queue: a free seat goes to a newcomer only when no one
     # of the programme is waiting for it.
-    if seats.has_free_seat(locked) and not seats.anyone_waiting(programme.id):
-        registration.status = (
-            "pending" if locked.event.approval_required else "confirmed"
-        )
+    if seats.has_free_seat(event, programme) and not seats.anyone_waiting(programme.id):
+        registration.status = _seat_status(event)
     else:
         registration.status = "waitlisted"
-        registration.waitlist_position = seats.next_waitlist_ticket(programme.id)
+        registration.waitlist_position = seats.next_waitlist_ticket(event.id)
     token = mint_token(registration)
     try:
         with db.session.begin_nested():
             db.session.add(registration)
     except IntegrityError as error:
-        if is_registered(event, details.email):
+        if email_taken(event.id, details.email):
             raise AlreadyRegistered(details.email) from error
         raise
+    audit.record(
+        "registered",
+        audit.DELEGATE,
+        registration=registration,
+        after=audit.snapshot(registration),
+    )
+    notify(registration, kind_for_new_status(registration.status))
     return NewRegistration(registration, token)
 
 
-def waitlist_place(registration: Registration) -> int | None:
-    """The delegate's place in their programme's waiting list (1 is next)."""
+def update_details(
+    registration: Registration, details: DelegateDetails, actor: Actor
+) -> bool:
+    """Change a registration's details; True when anything changed.
+
+    The country programme stays (moving between quotas is an organiser's
+    cancel-and-register). A confirmed delegate gets an updated invitation.
+    """
+    before = audit.snapshot(registration)
+    if normalise_email(details.email) != registration.email_normalised and email_taken(
+        registration.event_id, details.email, besides=registration.id
+    ):
+        raise AlreadyRegistered(details.email)
+    for f in fields(details):
+        if f.name != "country":
+            setattr(registration, f.name, getattr(details, f.name))
+    registration.email_normalised = normalise_email(details.email)
+    old, new = audit.changed(before, audit.snapshot(registration))
+    if not new:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise AlreadyRegistered(details.email) from error
+    registration.sequence += 1
+    registration.updated_at = utcnow()
+    audit.record("edited", actor, registration=registration, before=old, after=new)
+    if registration.status == "confirmed":
+        notify(registration, "updated")
+    return True
+
+
+def _change_status(
+    registration: Registration,
+    status: str,
+    actor: Actor,
+    action: str,
+    note: str = "",
+) -> None:
+    before = audit.snapshot(registration)
+    registration.status = status
+    if status != "waitlisted":
+        registration.waitlist_position = None
+    if status == "cancelled":
+        registration.cancelled_at = utcnow()
+    registration.sequence += 1
+    registration.updated_at = utcnow()
+    old, new = audit.changed(before, audit.snapshot(registration))
+    audit.record(
+        action, actor, registration=registration, before=old, after=new, note=note
+    )
+
+
+def _locked(registration: Registration) -> Event:
+    """Lock the registration's event and programmes, and reload the registration."""
+    event = seats.lock_event(registration.event_id)
+    seats.lock_programmes(event.id)
+    db.session.refresh(registration)
+    return event
+
+
+def promote_waiting(event: Event, actor: Actor = audit.SYSTEM) -> list[Registration]:
+    """Give freed seats to the longest-waiting delegates (event lock held)."""
+    promoted = []
+    while (candidate := seats.next_in_queue(event)) is not None:
+        status = _seat_status(event)
+        _change_status(candidate, status, actor, "promoted")
+        db.session.flush()
+        notify(candidate, "promoted" if status == "confirmed" else "pending")
+        promoted.append(candidate)
+    return promoted
+
+
+def cancel_registration(registration: Registration, actor: Actor) -> None:
+    """Cancel; the seat goes to the first in the queue in the same transaction."""
+    event = _locked(registration)
+    if registration.status in ("cancelled", "rejected"):
+        raise InvalidTransition("This registration is already closed.")
+    _change_status(registration, "cancelled", actor, "cancelled")
+    db.session.flush()
+    notify(registration, "cancelled")
+    promote_waiting(event, actor)
+
+
+def approve_registration(registration: Registration, actor: Actor) -> None:
+    """Confirm a pending registration (its seat is already held)."""
+    _locked(registration)
+    if registration.status != "pending":
+        raise InvalidTransition("Only a pending registration can be approved.")
+    _change_status(registration, "confirmed", actor, "approved")
+    notify(registration, "approved")
+
+
+def reject_registration(registration: Registration, actor: Actor) -> None:
+    """Turn down a pending or waiting registration, freeing what it held."""
+    event = _locked(registration)
+    if registration.status not in ("pending", "waitlisted"):
+        raise InvalidTransition(
+            "Only a pending or waiting registration can be rejected."
+        )
+    _change_status(registration, "rejected", actor, "rejected")
+    db.session.flush()
+    notify(registration, "rejected")
+    promote_waiting(event, actor)
+
+
+def confirm_from_waitlist(
+    registration: Registration, actor: Actor, *, override_quota: bool = False
+) -> None:
+    """An organiser gives a waiting delegate a seat now.
+
+    Respects the quota and capacity unless ``override_quota`` (admins only;
+    the override is recorded).
+    """
+    event = _locked(registration)
     if registration.status != "waitlisted":
-        return None
-    ahead = db.session.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.programme_id == registration.programme_id,
-            Registration.status == "waitlisted",
-            Registration.waitlist_position < registration.waitlist_position,
+        raise InvalidTransition("Only a waiting registration can be confirmed.")
+    fits = seats.has_free_seat(event, registration.programme)
+    if not fits and not override_quota:
+        raise DelegationFull(
+            f"{registration.programme.name} has no free seat "
+            "(or the event is at capacity)."
+        )
+    note = "" if fits else "quota overridden"
+    _change_status(registration, "confirmed", actor, "confirmed", note=note)
+    notify(registration, "promoted")
+
+
+def set_quota(
+    event: Event, country_code: str, quota: int, actor: Actor
+) -> list[Registration]:
+    """Change one programme's quota; raising it promotes waiting delegates."""
+    if quota < 0:
+        raise RegistrationError("A quota cannot be negative.")
+    event = seats.lock_event(event.id)
+    programmes = {p.code: p for p in seats.lock_programmes(event.id)}
+    programme = programmes.get(country_code.upper())
+    if programme is None:
+        raise UnknownProgramme(f"{country_code} does not take part in this event.")
+    taken = seats.seats_held(event.id, programme.id)
+    if quota < taken:
+        raise RegistrationError(
+            f"{programme.name} already has {taken} seats taken; "
+            f"the quota cannot go below {taken}."
+        )
+    audit.record(
+        "quota_changed",
+        actor,
+        event=event,
+        before={programme.code: programme.quota},
+        after={programme.code: quota},
+    )
+    programme.quota = quota
+    db.session.flush()
+    return promote_waiting(event, actor)
+
+
+def set_capacity(
+    event: Event, capacity: int | None, actor: Actor
+) -> list[Registration]:
+    """Change the event's total capacity; raising it promotes waiting delegates."""
+    if capacity is not None and capacity < 0:
+        raise RegistrationError("The capacity cannot be negative.")
+    event = seats.lock_event(event.id)
+    seats.lock_programmes(event.id)
+    taken = seats.seats_held(event.id)
+    if capacity is not None and capacity < taken:
+        raise RegistrationError(
+            f"{taken} seats are taken; the capacity cannot go below {taken}."
+        )
+    audit.record(
+        "capacity_changed",
+        actor,
+        event=event,
+        before={"capacity": event.capacity},
+        after={"capacity": capacity},
+    )
+    event.capacity = capacity
+    db.session.flush()
+    return promote_waiting(event, actor)
+
+
+def resend_link(event: Event, email: str) -> None:
+    """Mail a fresh manage link to the address's registration, if there is one.
+
+    Existing links keep working, so knowing someone's address is not enough
+    to break their link; the caller answers the same whatever happened.
+    """
+    registration = db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.email_normalised == normalise_email(email),
+            Registration.anonymised_at.is_(None),
         )
     )
-    return ahead + 1
+    if registration is not None:
+        notify(registration, "lost_link")

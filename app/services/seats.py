@@ -1,48 +1,51 @@
-"""Seat allocation under database locks.
+"""Seat allocation and the waiting list, under database locks.
 
-On PostgreSQL the event row (total capacity) and then the programme row
-(quota) are locked with ``SELECT ... FOR UPDATE``, always in that order, so
-concurrent registrations for the same event queue up instead of overbooking.
+On PostgreSQL the event row (total capacity) and then the programme rows
+(quotas) are locked with ``SELECT ... FOR UPDATE``, always in that order, so
+concurrent changes to one event's seats queue up instead of overbooking.
 SQLite has no row locks: a write to the event row as the first statement of
 the transaction takes SQLite's single writer lock, which serialises writers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
 from app.models.registrations import SEAT_HOLDING_STATUSES
 
 
-@dataclass(frozen=True)
-class LockedSeats:
-    event: Event
-    programme: CountryProgramme
-
-
-def lock_seats(event_id: int, programme_id: int) -> LockedSeats:
-    """Lock the event, then the programme, for the rest of the transaction."""
+def lock_event(event_id: int) -> Event:
+    """Lock the event row for the rest of the transaction and reload it."""
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(
             text("UPDATE events SET id = id WHERE id = :id"), {"id": event_id}
         )
-    event = db.session.scalars(
+    return db.session.scalars(
         select(Event)
         .where(Event.id == event_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-    programme = db.session.scalars(
-        select(CountryProgramme)
-        .where(CountryProgramme.id == programme_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    return LockedSeats(event, programme)
+
+
+def lock_programmes(event_id: int, *programme_ids: int) -> list[CountryProgramme]:
+    """Lock programme rows (all of the event's when none are named), by id.
+
+    Call after ``lock_event``: the event first, then programmes in id order.
+    """
+    query = select(CountryProgramme).where(CountryProgramme.event_id == event_id)
+    if programme_ids:
+        query = query.where(CountryProgramme.id.in_(programme_ids))
+    return list(
+        db.session.scalars(
+            query.order_by(CountryProgramme.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def seats_held(event_id: int, programme_id: int | None = None) -> int:
@@ -55,12 +58,11 @@ def seats_held(event_id: int, programme_id: int | None = None) -> int:
     return db.session.scalar(query)
 
 
-def has_free_seat(locked: LockedSeats) -> bool:
-    """Whether one more delegate of the locked programme fits now."""
-    if seats_held(locked.event.id, locked.programme.id) >= locked.programme.quota:
+def has_free_seat(event: Event, programme: CountryProgramme) -> bool:
+    """Whether one more delegate of the programme fits now (locks held)."""
+    if seats_held(event.id, programme.id) >= programme.quota:
         return False
-    capacity = locked.event.capacity
-    return capacity is None or seats_held(locked.event.id) < capacity
+    return event.capacity is None or seats_held(event.id) < event.capacity
 
 
 def anyone_waiting(programme_id: int) -> bool:
@@ -77,11 +79,56 @@ def anyone_waiting(programme_id: int) -> bool:
     )
 
 
-def next_waitlist_ticket(programme_id: int) -> int:
-    """The next place in the programme's queue (taken under the programme lock)."""
+def next_waitlist_ticket(event_id: int) -> int:
+    """The next place in the event's queue, taken under the event lock.
+
+    One sequence per event orders waiting delegates across programmes too,
+    for when a seat frees under the total capacity.
+    """
     highest = db.session.scalar(
         select(func.max(Registration.waitlist_position)).where(
-            Registration.programme_id == programme_id
+            Registration.event_id == event_id
         )
     )
     return (highest or 0) + 1
+
+
+def next_in_queue(event: Event) -> Registration | None:
+    """The longest-waiting delegate whose programme has a free seat, if any fits."""
+    if event.capacity is not None and seats_held(event.id) >= event.capacity:
+        return None
+    holder = aliased(Registration)
+    held = (
+        select(func.count(holder.id))
+        .where(
+            holder.programme_id == CountryProgramme.id,
+            holder.status.in_(SEAT_HOLDING_STATUSES),
+        )
+        .correlate(CountryProgramme)
+        .scalar_subquery()
+    )
+    return db.session.scalars(
+        select(Registration)
+        .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == "waitlisted",
+            held < CountryProgramme.quota,
+        )
+        .order_by(Registration.waitlist_position, Registration.id)
+        .limit(1)
+    ).first()
+
+
+def waitlist_place(registration: Registration) -> int | None:
+    """The delegate's place in their programme's waiting list (1 is next)."""
+    if registration.status != "waitlisted" or registration.waitlist_position is None:
+        return None
+    ahead = db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.programme_id == registration.programme_id,
+            Registration.status == "waitlisted",
+            Registration.waitlist_position < registration.waitlist_position,
+        )
+    )
+    return ahead + 1

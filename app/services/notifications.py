@@ -1,0 +1,46 @@
+"""Telling delegates what happened to their registration, through the outbox."""
+
+from __future__ import annotations
+
+from email.utils import parseaddr
+
+from flask import current_app
+
+from app.mail import build_message
+from app.models import OutboxMessage, Registration
+from app.services import outbox
+from app.services.links import mint_token
+from app.services.seats import waitlist_place
+
+
+def organiser_mailbox(registration: Registration) -> str:
+    """The event's From and ORGANIZER address: its setting, else the default sender."""
+    configured = (
+        registration.event.organiser_email or current_app.config["MAIL_DEFAULT_SENDER"]
+    )
+    # MAIL_DEFAULT_SENDER may be written "Name <address>".
+    return parseaddr(configured)[1] or configured
+
+
+def notify(registration: Registration, kind: str) -> OutboxMessage:
+    """Queue a message of ``kind`` carrying a fresh manage link.
+
+    Runs in the caller's transaction: the message is sent only if it commits.
+    """
+    token = mint_token(registration)
+    base_url = current_app.config["BASE_URL"]
+    message = build_message(
+        kind,
+        registration,
+        manage_url=f"{base_url}/r/{token}",
+        base_url=base_url,
+        sender=organiser_mailbox(registration),
+        sender_name=current_app.config["MAIL_SENDER_NAME"],
+        waitlist_place=waitlist_place(registration),
+    )
+    return outbox.enqueue(message, kind, registration)
+
+
+def kind_for_new_status(status: str) -> str:
+    """The first message a new registration gets, by the status it was given."""
+    return {"confirmed": "confirmed", "pending": "pending"}.get(status, "waitlisted")

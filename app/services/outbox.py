@@ -1,0 +1,126 @@
+"""The outbox: messages written with the change that causes them, delivered later.
+
+A message is written in the same transaction as its cause, so a rolled-back
+change sends nothing and a committed one always sends. Workers claim one
+message at a time under a row lock (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
+SQLite's single writer lock elsewhere), so several workers deliver each
+message once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.mail_transport import DeliveryError
+from app.models import OutboxMessage, Registration
+from app.models.types import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def enqueue(
+    message: EmailMessage, kind: str, registration: Registration | None = None
+) -> OutboxMessage:
+    """Write a finished message to the outbox in the current transaction."""
+    row = OutboxMessage(
+        message_id=message["Message-ID"],
+        kind=kind,
+        sender=message["From"].addresses[0].addr_spec,
+        recipient=message["To"].addresses[0].addr_spec,
+        subject=str(message["Subject"])[:300],
+        content=message.as_bytes(),
+        event_id=registration.event_id if registration else None,
+        registration_id=registration.id if registration else None,
+    )
+    db.session.add(row)
+    return row
+
+
+def backoff(attempts: int, base_seconds: float) -> timedelta:
+    """Wait before attempt ``attempts + 1``: base, doubling, capped at 6 hours."""
+    seconds = base_seconds * 2 ** max(attempts - 1, 0)
+    return min(timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+def _claim_next(now: datetime, skip_ids: set[int]) -> OutboxMessage | None:
+    """Lock one due message for this transaction, or None when none is due."""
+    due = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    )
+    if skip_ids:
+        due = due.where(OutboxMessage.id.not_in(skip_ids))
+    if db.session.get_bind().dialect.name != "sqlite":
+        return db.session.scalars(
+            due.limit(1)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        ).first()
+    # SQLite: find a candidate, take the writer lock by writing to it, then
+    # check it is still due (another worker may have sent it meanwhile).
+    candidate = db.session.scalar(due.with_only_columns(OutboxMessage.id).limit(1))
+    if candidate is None:
+        return None
+    db.session.execute(
+        text("UPDATE outbox_messages SET attempts = attempts WHERE id = :id"),
+        {"id": candidate},
+    )
+    row = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id == candidate)
+        .execution_options(populate_existing=True)
+    ).one()
+    if row.status != "queued" or row.next_attempt_at > now:
+        db.session.commit()
+        skip_ids.add(candidate)
+        return _claim_next(now, skip_ids)
+    return row
+
+
+def deliver_due(transport, *, retry_base_seconds: float, now=None) -> dict[str, int]:
+    """Deliver every message due now, each at most once in this run."""
+    tally = {"sent": 0, "retry": 0, "failed": 0}
+    attempted: set[int] = set()
+    while True:
+        started = now or utcnow()
+        message = _claim_next(started, attempted)
+        if message is None:
+            db.session.commit()
+            return tally
+        attempted.add(message.id)
+        message.attempts += 1
+        try:
+            transport.send(message.content, message.sender, message.recipient)
+        except DeliveryError as error:
+            message.last_error = str(error)[:2000]
+            if error.permanent or message.attempts >= MAX_ATTEMPTS:
+                message.status = "failed"
+                tally["failed"] += 1
+                log.warning("mail %s failed: %s", message.message_id, error)
+            else:
+                message.next_attempt_at = utcnow() + backoff(
+                    message.attempts, retry_base_seconds
+                )
+                tally["retry"] += 1
+                log.info("mail %s will be retried: %s", message.message_id, error)
+        else:
+            message.status = "sent"
+            message.sent_at = utcnow()
+            message.last_error = None
+            tally["sent"] += 1
+        db.session.commit()
+
+
+def retry_failed(message: OutboxMessage) -> None:
+    """Put a failed message back in the queue, due now."""
+    message.status = "queued"
+    message.next_attempt_at = utcnow()
