@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
-    event,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -15,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import false
