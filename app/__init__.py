@@ -41,7 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     from app import auth, cli, errors, filters
-    from app.admin.routes import admin
+    from app.admin import admin
     from app.health import health
     from app.public.routes import public
 

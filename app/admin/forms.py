@@ -1,8 +1,8 @@
 """Organiser forms. The login fields ``email`` and ``password`` are a contract."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -16,4 +16,28 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         "Password",
         validators=[DataRequired(message="Enter your password."), Length(max=1000)],
+    )
+
+
+class ActionForm(FlaskForm):
+    """An organiser's action on a registration: only CSRF, and an admin override."""
+
+    override_quota = BooleanField("Confirm even if the delegation is full (admin)")
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        "Current password",
+        validators=[DataRequired(message="Enter your current password.")],
+    )
+    new = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(message="Enter a new password."),
+            Length(min=10, max=1000, message="Use 10 characters or more."),
+        ],
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[EqualTo("new", message="The two new passwords differ.")],
     )

@@ -2,57 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date
-from math import ceil
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
     session,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
-from app.admin.forms import LoginForm
-from app.exports import attendees_csv
+from app.admin.access import scope_country
+from app.admin.blueprint import admin
+from app.admin.forms import LoginForm, PasswordForm
 from app.extensions import db
-from app.models import Event, Registration
-from app.services import attendees as attendee_service
-from app.services import events as event_service
-from app.services.organisers import authenticate
-
-admin = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@admin.before_request
-def require_organiser():
-    if request.endpoint in ("admin.login",):
-        return None
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
-
-
-@admin.after_request
-def never_cache(response):
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
-def _event_or_404(slug: str) -> Event:
-    try:
-        return event_service.event_by_slug(slug)
-    except event_service.EventNotFound:
-        abort(404, description="There is no event at this address.")
+from app.models import CountryProgramme, Event, Registration
+from app.services.organisers import (
+    LockedOut,
+    OrganiserError,
+    authenticate,
+    change_password,
+)
 
 
 def _safe_next(target: str | None) -> str:
@@ -78,7 +51,14 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        organiser = authenticate(form.email.data, form.password.data)
+        try:
+            organiser = authenticate(form.email.data, form.password.data)
+        except LockedOut:
+            form.form_errors.append(
+                "Too many failed attempts for this account. Try again in 15 minutes."
+            )
+            return render_template("admin/login.html", form=form), 429
+        db.session.commit()  # keeps a failure on record
         if organiser is not None:
             session.clear()  # a fresh session at login
             login_user(organiser)
@@ -100,44 +80,30 @@ def logout():
 
 @admin.get("/")
 def home():
-    counts = dict(
-        db.session.execute(
-            select(Registration.event_id, func.count(Registration.id))
-            .where(Registration.status.in_(("confirmed", "pending")))
-            .group_by(Registration.event_id)
-        ).all()
+    held = (
+        select(Registration.event_id, func.count(Registration.id))
+        .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
+        .where(Registration.status.in_(("confirmed", "pending")))
+        .group_by(Registration.event_id)
     )
+    if scope_country():
+        held = held.where(CountryProgramme.code == scope_country())
+    counts = dict(db.session.execute(held).all())
     events = db.session.scalars(select(Event).order_by(Event.starts_on)).all()
     return render_template("admin/home.html", events=events, counts=counts)
 
 
-@admin.get("/events/<slug>/attendees")
-def attendees(slug: str):
-    event = _event_or_404(slug)
-    filters = attendee_service.AttendeeFilters.from_args(request.args)
-    per_page = current_app.config["ATTENDEES_PER_PAGE"]
-    total = attendee_service.count_attendees(event, filters)
-    pages = max(ceil(total / per_page), 1)
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    return render_template(
-        "admin/attendees.html",
-        event=event,
-        filters=filters,
-        rows=attendee_service.attendee_page(event, filters, page, per_page),
-        total=total,
-        page=page,
-        pages=pages,
-    )
-
-
-@admin.get("/events/<slug>/attendees.csv")
-def attendees_download(slug: str):
-    event = _event_or_404(slug)
-    filters = attendee_service.AttendeeFilters.from_args(request.args)
-    rows = attendee_service.stream_attendees(event, filters)
-    filename = f"{event.slug}-attendees-{date.today():%Y-%m-%d}.csv"
-    return Response(
-        stream_with_context(attendees_csv(rows, event.timezone)),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+@admin.route("/password", methods=["GET", "POST"])
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.new.data)
+        except OrganiserError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your password is changed.")
+            return redirect(url_for("admin.home"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/password.html", form=form), status

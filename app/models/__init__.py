@@ -8,7 +8,7 @@ from app.models.events import (
     EventSupporter,
     ProgrammeSession,
 )
-from app.models.organisers import Organiser
+from app.models.organisers import LoginFailure, Organiser
 from app.models.outbox import OutboxMessage
 from app.models.registrations import Registration, RegistrationToken
 
@@ -18,6 +18,7 @@ __all__ = [
     "Event",
     "EventContact",
     "EventSupporter",
+    "LoginFailure",
     "Organiser",
     "OutboxMessage",
     "ProgrammeSession",

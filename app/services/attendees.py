@@ -20,6 +20,7 @@ class AttendeeFilters:
     country: str = ""
     status: str = ""
     category: str = ""
+    sort: str = ""
 
     @classmethod
     def from_args(cls, args) -> AttendeeFilters:
@@ -32,6 +33,7 @@ class AttendeeFilters:
             country=one("country", 2).upper(),
             status=one("status", 20),
             category=one("category", 20),
+            sort=one("sort", 20),
         )
 
     def as_args(self) -> dict[str, str]:
@@ -55,8 +57,23 @@ def _waitlist_ranks():
     )
 
 
-def attendee_query(event: Event, filters: AttendeeFilters) -> Select:
-    """Rows of (Registration, programme code, programme name, waiting-list place)."""
+SORTS = {
+    "registered": (Registration.created_at, Registration.id),
+    "name": (Registration.full_name, Registration.id),
+    "country": (CountryProgramme.name, Registration.created_at, Registration.id),
+    "status": (Registration.status, Registration.created_at, Registration.id),
+    "reference": (Registration.reference,),
+}
+
+
+def attendee_query(
+    event: Event, filters: AttendeeFilters, only_country: str | None = None
+) -> Select:
+    """Rows of (Registration, programme code, programme name, waiting-list place).
+
+    ``only_country`` is the viewer's scope (a coordinator's programme); the
+    filters narrow further within it.
+    """
     ranks = _waitlist_ranks()
     query = (
         select(
@@ -69,6 +86,8 @@ def attendee_query(event: Event, filters: AttendeeFilters) -> Select:
         .outerjoin(ranks, ranks.c.registration_id == Registration.id)
         .where(Registration.event_id == event.id)
     )
+    if only_country:
+        query = query.where(CountryProgramme.code == only_country)
     if filters.country:
         query = query.where(CountryProgramme.code == filters.country)
     if filters.status:
@@ -86,27 +105,36 @@ def attendee_query(event: Event, filters: AttendeeFilters) -> Select:
     for word in fold(filters.q).split():
         pattern = f"%{_escape_like(word)}%"
         query = query.where(Registration.search_text.like(pattern, escape="\\"))
-    return query.order_by(Registration.created_at, Registration.id)
+    return query.order_by(*SORTS.get(filters.sort, SORTS["registered"]))
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def count_attendees(event: Event, filters: AttendeeFilters) -> int:
-    query = attendee_query(event, filters).order_by(None).subquery()
+def count_attendees(
+    event: Event, filters: AttendeeFilters, only_country: str | None = None
+) -> int:
+    query = attendee_query(event, filters, only_country).order_by(None).subquery()
     return db.session.scalar(select(func.count()).select_from(query))
 
 
-def attendee_page(event: Event, filters: AttendeeFilters, page: int, per_page: int):
-    return db.session.execute(
-        attendee_query(event, filters).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+def attendee_page(
+    event: Event,
+    filters: AttendeeFilters,
+    page: int,
+    per_page: int,
+    only_country: str | None = None,
+):
+    query = attendee_query(event, filters, only_country)
+    return db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
 
 
-def stream_attendees(event: Event, filters: AttendeeFilters):
+def stream_attendees(
+    event: Event, filters: AttendeeFilters, only_country: str | None = None
+):
     """All matching rows, fetched in batches (a server-side cursor on PostgreSQL)."""
     result = db.session.execute(
-        attendee_query(event, filters).execution_options(yield_per=500)
+        attendee_query(event, filters, only_country).execution_options(yield_per=500)
     )
     yield from result

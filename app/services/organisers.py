@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models import Organiser
+from app.models import LoginFailure, Organiser
 from app.models.organisers import ROLES
+from app.models.types import utcnow
 
 MIN_PASSWORD_LENGTH = 10
 # Compared against when the account does not exist, so a wrong e-mail costs
@@ -15,8 +18,16 @@ MIN_PASSWORD_LENGTH = 10
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
+LOCKOUT_FAILURES = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+
+
 class OrganiserError(ValueError):
     pass
+
+
+class LockedOut(Exception):
+    """Too many failed logins for this account: refused even if right."""
 
 
 def create_organiser(
@@ -46,14 +57,40 @@ def create_organiser(
     return organiser
 
 
-def authenticate(email: str, password: str) -> Organiser | None:
-    """The active organiser with these credentials, or None."""
-    organiser = db.session.scalar(
-        select(Organiser).where(Organiser.email == email.strip().lower())
+def recent_failures(email: str, now: datetime) -> int:
+    return db.session.scalar(
+        select(func.count(LoginFailure.id)).where(
+            LoginFailure.email == email, LoginFailure.at > now - LOCKOUT_WINDOW
+        )
     )
+
+
+def authenticate(email: str, password: str, now: datetime | None = None):
+    """The active organiser with these credentials, or None.
+
+    Raises LockedOut after LOCKOUT_FAILURES failures within LOCKOUT_WINDOW for
+    the address (whether or not it has an account, so the answer reveals
+    none). A failure is recorded in the caller's transaction: commit it.
+    """
+    now = now or utcnow()
+    email = email.strip().lower()[:254]
+    if recent_failures(email, now) >= LOCKOUT_FAILURES:
+        raise LockedOut(email)
+    organiser = db.session.scalar(select(Organiser).where(Organiser.email == email))
     if organiser is None:
         check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(organiser.password_hash, password):
-        return None
-    return organiser if organiser.active else None
+    elif check_password_hash(organiser.password_hash, password) and organiser.active:
+        return organiser
+    db.session.add(LoginFailure(email=email, at=now))
+    return None
+
+
+def change_password(organiser: Organiser, current: str, new: str) -> None:
+    """Raises OrganiserError when the current password is wrong or the new weak."""
+    if not check_password_hash(organiser.password_hash, current):
+        raise OrganiserError("Your current password is not right.")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise OrganiserError(
+            f"The new password needs at least {MIN_PASSWORD_LENGTH} characters."
+        )
+    organiser.password_hash = generate_password_hash(new)

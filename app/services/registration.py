@@ -395,3 +395,42 @@ def resend_link(event: Event, email: str) -> None:
     )
     if registration is not None:
         notify(registration, "lost_link")
+
+
+def check_in(registration: Registration, actor: Actor) -> None:
+    """Mark a delegate present at the registration desk."""
+    if registration.status != "confirmed":
+        raise InvalidTransition("Only a confirmed delegate can be checked in.")
+    if registration.checked_in_at is not None:
+        raise InvalidTransition("This delegate is already checked in.")
+    before = audit.snapshot(registration)
+    registration.checked_in_at = utcnow()
+    old, new = audit.changed(before, audit.snapshot(registration))
+    audit.record("checked_in", actor, registration=registration, before=old, after=new)
+
+
+def undo_check_in(registration: Registration, actor: Actor) -> None:
+    if registration.checked_in_at is None:
+        raise InvalidTransition("This delegate is not checked in.")
+    before = audit.snapshot(registration)
+    registration.checked_in_at = None
+    old, new = audit.changed(before, audit.snapshot(registration))
+    audit.record(
+        "check_in_undone", actor, registration=registration, before=old, after=new
+    )
+
+
+RESEND_KINDS = {
+    "confirmed": "confirmed",
+    "pending": "pending",
+    "waitlisted": "waitlisted",
+    "cancelled": "cancelled",
+    "rejected": "rejected",
+}
+
+
+def resend_confirmation(registration: Registration, actor: Actor) -> None:
+    """Send the message for the registration's current status again."""
+    kind = RESEND_KINDS[registration.status]
+    notify(registration, kind)
+    audit.record("message_resent", actor, registration=registration, note=kind)

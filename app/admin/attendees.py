@@ -1,0 +1,214 @@
+"""The attendee list, its CSV, a registration's page and the organisers' actions."""
+
+from __future__ import annotations
+
+from datetime import date
+from math import ceil
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.admin.access import (
+    event_or_404,
+    registration_or_404,
+    scope_country,
+    visible_programmes,
+)
+from app.admin.blueprint import admin
+from app.admin.forms import ActionForm
+from app.exports import attendees_csv
+from app.extensions import db
+from app.models import AuditEntry
+from app.models.registrations import CATEGORIES, STATUSES
+from app.public.forms import EditRegistrationForm
+from app.services import attendees as attendee_service
+from app.services import checkin as checkin_service
+from app.services import registration as registration_service
+from app.services.audit import Actor
+from app.services.registration import AlreadyRegistered, RegistrationError
+from app.services.seats import waitlist_place
+
+
+@admin.get("/events/<slug>/attendees")
+def attendees(slug: str):
+    event = event_or_404(slug)
+    filters = attendee_service.AttendeeFilters.from_args(request.args)
+    per_page = current_app.config["ATTENDEES_PER_PAGE"]
+    scope = scope_country()
+    total = attendee_service.count_attendees(event, filters, scope)
+    pages = max(ceil(total / per_page), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    return render_template(
+        "admin/attendees.html",
+        event=event,
+        filters=filters,
+        rows=attendee_service.attendee_page(event, filters, page, per_page, scope),
+        total=total,
+        page=page,
+        pages=pages,
+        programmes=visible_programmes(event),
+        statuses=STATUSES,
+        categories=CATEGORIES,
+        sorts=list(attendee_service.SORTS),
+    )
+
+
+@admin.get("/events/<slug>/attendees.csv")
+def attendees_download(slug: str):
+    event = event_or_404(slug)
+    filters = attendee_service.AttendeeFilters.from_args(request.args)
+    rows = attendee_service.stream_attendees(event, filters, scope_country())
+    filename = f"{event.slug}-attendees-{date.today():%Y-%m-%d}.csv"
+    return Response(
+        stream_with_context(attendees_csv(rows, event.timezone)),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@admin.get("/events/<slug>/registrations/<int:registration_id>")
+def registration_detail(slug: str, registration_id: int):
+    event = event_or_404(slug)
+    registration = registration_or_404(event, registration_id)
+    history = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.registration_id == registration.id)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ).all()
+    return render_template(
+        "admin/registration.html",
+        event=event,
+        registration=registration,
+        history=history,
+        form=ActionForm(),
+        waitlist_place=waitlist_place(registration),
+    )
+
+
+# Actions that change a registration: (service, message when done). Those
+# that destroy something are asked to be confirmed on a page of their own.
+ACTIONS = {
+    "approve": (registration_service.approve_registration, "Approved."),
+    "reject": (registration_service.reject_registration, "Rejected."),
+    "cancel": (registration_service.cancel_registration, "Cancelled."),
+    "resend": (registration_service.resend_confirmation, "Message queued."),
+    "check-in": (registration_service.check_in, "Checked in."),
+    "undo-check-in": (registration_service.undo_check_in, "Check-in undone."),
+}
+NEEDS_CONFIRMATION = {"reject", "cancel"}
+
+
+@admin.route(
+    "/events/<slug>/registrations/<int:registration_id>/<action>",
+    methods=["GET", "POST"],
+)
+def registration_action(slug: str, registration_id: int, action: str):
+    event = event_or_404(slug)
+    registration = registration_or_404(event, registration_id)
+    if action not in ACTIONS and action != "confirm":
+        abort(404, description="There is no such action.")
+    form = ActionForm()
+    if request.method == "GET":
+        if action not in NEEDS_CONFIRMATION:
+            abort(405)
+        return render_template(
+            "admin/confirm_action.html",
+            event=event,
+            registration=registration,
+            action=action,
+            form=form,
+        )
+    if not form.validate_on_submit():
+        abort(400, description="The form was incomplete; go back and try again.")
+    actor = Actor.organiser(current_user)
+    try:
+        if action == "confirm":
+            override = bool(form.override_quota.data) and current_user.role == "admin"
+            registration_service.confirm_from_waitlist(
+                registration, actor, override_quota=override
+            )
+            done = "Confirmed from the waiting list."
+        else:
+            change, done = ACTIONS[action]
+            change(registration, actor)
+    except RegistrationError as error:
+        db.session.rollback()
+        flash(str(error))
+    else:
+        db.session.commit()
+        flash(done)
+    return redirect(_back_to(event, registration), code=303)
+
+
+def _back_to(event, registration) -> str:
+    """Back to the check-in page when the action came from there."""
+    if request.form.get("back") == "check-in":
+        return url_for("admin.check_in", slug=event.slug, q=request.form.get("q", ""))
+    return url_for(
+        "admin.registration_detail", slug=event.slug, registration_id=registration.id
+    )
+
+
+@admin.route(
+    "/events/<slug>/registrations/<int:registration_id>/edit", methods=["GET", "POST"]
+)
+def registration_edit(slug: str, registration_id: int):
+    event = event_or_404(slug)
+    registration = registration_or_404(event, registration_id)
+    form = EditRegistrationForm(
+        registration=registration,
+        obj=registration_service.DelegateDetails.of(registration),
+    )
+    if form.validate_on_submit():
+        try:
+            changed = registration_service.update_details(
+                registration, form.delegate_details(), Actor.organiser(current_user)
+            )
+        except AlreadyRegistered:
+            db.session.rollback()
+            form.email.errors.append(
+                "Another registration for this event uses this e-mail address."
+            )
+        else:
+            db.session.commit()
+            flash("Saved." if changed else "Nothing was changed.")
+            return redirect(
+                url_for(
+                    "admin.registration_detail",
+                    slug=slug,
+                    registration_id=registration.id,
+                ),
+                code=303,
+            )
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "admin/registration_edit.html",
+        event=event,
+        registration=registration,
+        form=form,
+    ), status
+
+
+@admin.get("/events/<slug>/check-in")
+def check_in(slug: str):
+    event = event_or_404(slug)
+    query = request.args.get("q", "").strip()[:200]
+    return render_template(
+        "admin/check_in.html",
+        event=event,
+        q=query,
+        matches=checkin_service.find_delegates(event, query, scope_country()),
+        present=checkin_service.present_by_programme(event, scope_country()),
+        form=ActionForm(),
+    )

@@ -1,0 +1,42 @@
+"""The organisers' blueprint. Every page needs a logged-in organiser."""
+
+from flask import Blueprint, current_app, request
+from flask_login import current_user
+
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+PUBLIC_ENDPOINTS = {"admin.login"}
+
+
+@admin.before_request
+def require_organiser():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
+
+
+@admin.after_request
+def never_cache(response):
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+# The event's pages in the organisers' area, shown as a sub-navigation; each
+# appears once its view exists.
+EVENT_LINKS = (
+    ("admin.dashboard", "Dashboard"),
+    ("admin.attendees", "Attendees"),
+    ("admin.check_in", "Check-in"),
+    ("admin.lists", "Lists"),
+    ("admin.event_settings", "Settings"),
+    ("admin.audit_log", "Audit log"),
+    ("admin.outbox", "Outbox"),
+)
+
+
+@admin.context_processor
+def event_links():
+    existing = current_app.view_functions
+    return {"admin_event_links": [link for link in EVENT_LINKS if link[0] in existing]}
