@@ -76,6 +76,18 @@ def load_config(instance_path: Path) -> dict:
         "EMAIL_CHECK_DELIVERABILITY": env_flag("EMAIL_CHECK_DELIVERABILITY"),
         "WTF_CSRF_TIME_LIMIT": None,
         "ATTENDEES_PER_PAGE": 50,
+        "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", default=True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # A limiter whose store is down must not take the site down.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_KEY_PREFIX": "score",
+        # A country office may register its whole delegation from one address.
+        "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "120 per hour"),
+        "LOST_LINK_EMAIL_LIMIT": "3 per hour",
+        "LOST_LINK_ADDRESS_LIMIT": "20 per hour",
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "30 per 15 minutes"),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT") or 25),
         "MAIL_USE_TLS": env_flag("MAIL_USE_TLS"),

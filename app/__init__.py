@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
 
@@ -33,14 +34,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         }
 
     from app import models  # noqa: F401  (the metadata must be complete)
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import csrf, db, limiter, login_manager, migrate
 
+    if app.config["TRUSTED_PROXIES"]:
+        # Honour X-Forwarded-* only from the number of proxies we run.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
-    from app import auth, cli, errors, filters
+    from app import auth, cli, errors, filters, log_redaction, security
     from app.admin import admin
     from app.health import health
     from app.public.routes import public
@@ -49,6 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     filters.init_app(app)
     cli.init_app(app)
+    security.init_app(app)
+    log_redaction.init_app(app)
     app.register_blueprint(public)
     app.register_blueprint(admin)
     app.register_blueprint(health)

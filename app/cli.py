@@ -84,7 +84,7 @@ def deliver_mail_command(once: bool, interval: float) -> None:
     transport = transport_for(config, current_app.instance_path)
     base = config["MAIL_RETRY_BASE_SECONDS"]
     stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     try:
         while True:
             tally = outbox.deliver_due(transport, retry_base_seconds=base)
@@ -98,6 +98,8 @@ def deliver_mail_command(once: bool, interval: float) -> None:
             time.sleep(interval)
     except KeyboardInterrupt:
         db.session.rollback()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _event_for_command(slug: str):

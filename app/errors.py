@@ -45,6 +45,15 @@ def init_app(app) -> None:
         )
         return render_error(error)
 
+    @app.errorhandler(429)
+    def too_many_requests(error: HTTPException):
+        error.description = (
+            "You have sent this form too many times in a short while. Nothing "
+            "was lost: please wait a little (the limit resets within the hour) "
+            "and try again."
+        )
+        return render_error(error)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return render_error(error)

@@ -1,5 +1,6 @@
 """The unbound extensions and the declarative base, bound in ``create_app``."""
 
+from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,3 +25,11 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Keyed by the client's address; each limit is set where it applies.
+limiter = Limiter(key_func=lambda: _client_address())
+
+
+def _client_address() -> str:
+    from app.security import client_address
+
+    return client_address()

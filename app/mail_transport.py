@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
 import ssl
+from datetime import UTC, datetime
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -74,8 +76,10 @@ class FileTransport:
 
     def send(self, content: bytes, sender: str, recipient: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        existing = len(list(self.folder.glob("*.eml")))
-        path = self.folder / f"{existing + 1:06d}.eml"
+        # Time first so the files sort in sending order; random so that two
+        # workers never write the same name.
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        path = self.folder / f"{stamp}-{secrets.token_hex(4)}.eml"
         path.write_bytes(content)
         log.info("mail to %s written to %s", recipient, path)
 

@@ -18,7 +18,7 @@ from config import database_url
 
 BASE_URL = "https://register.example.org"
 SLUG = "score-bogor-2011"
-CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*? value="([^"]+)"')
 
 
 def _test_database_url(tmp_path_factory) -> str:

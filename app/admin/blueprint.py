@@ -32,7 +32,7 @@ EVENT_LINKS = (
     ("admin.lists", "Lists"),
     ("admin.event_settings", "Settings"),
     ("admin.audit_log", "Audit log"),
-    ("admin.outbox", "Outbox"),
+    ("admin.outbox_page", "Outbox"),
 )
 
 

@@ -1,7 +1,14 @@
 """Organiser forms. The login fields ``email`` and ``password`` are a contract."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -40,4 +47,31 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(
         "New password again",
         validators=[EqualTo("new", message="The two new passwords differ.")],
+    )
+
+
+class AccountForm(FlaskForm):
+    email = EmailField(
+        "E-mail address",
+        validators=[DataRequired(message="Enter an e-mail address."), Length(max=254)],
+    )
+    role = SelectField(
+        "Role",
+        choices=[
+            SelectChoice("organiser", "Organiser (all registrations)"),
+            SelectChoice("coordinator", "Coordinator of one country programme"),
+            SelectChoice("admin", "Admin (everything, accounts and settings)"),
+        ],
+    )
+    country = StringField(
+        "Country programme code (coordinators)",
+        filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
+        validators=[Length(max=2, message="Use the two-letter code, e.g. GH.")],
+    )
+    password = PasswordField(
+        "Initial password",
+        validators=[
+            DataRequired(message="Enter a password."),
+            Length(min=10, max=1000, message="Use 10 characters or more."),
+        ],
     )

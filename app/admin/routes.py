@@ -13,13 +13,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
 
 from app.admin.access import scope_country
 from app.admin.blueprint import admin
 from app.admin.forms import LoginForm, PasswordForm
-from app.extensions import db
-from app.models import CountryProgramme, Event, Registration
+from app.extensions import db, limiter
+from app.security import limit
+from app.services.dashboard import event_headlines
 from app.services.organisers import (
     LockedOut,
     OrganiserError,
@@ -45,6 +45,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @admin.route("/login", methods=["GET", "POST"])
+@limiter.limit(limit("LOGIN_RATE_LIMIT"), methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("admin.home"))
@@ -80,17 +81,10 @@ def logout():
 
 @admin.get("/")
 def home():
-    held = (
-        select(Registration.event_id, func.count(Registration.id))
-        .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
-        .where(Registration.status.in_(("confirmed", "pending")))
-        .group_by(Registration.event_id)
+    scope = scope_country()
+    return render_template(
+        "admin/home.html", headlines=event_headlines(scope), scope=scope
     )
-    if scope_country():
-        held = held.where(CountryProgramme.code == scope_country())
-    counts = dict(db.session.execute(held).all())
-    events = db.session.scalars(select(Event).order_by(Event.starts_on)).all()
-    return render_template("admin/home.html", events=events, counts=counts)
 
 
 @admin.route("/password", methods=["GET", "POST"])

@@ -41,6 +41,8 @@ def create_organiser(
         raise OrganiserError(f"Role must be one of {', '.join(ROLES)}.")
     if role == "coordinator" and not country_code:
         raise OrganiserError("A coordinator needs a country programme (--country).")
+    if country_code and not (len(country_code) == 2 and country_code.isalpha()):
+        raise OrganiserError("The country programme is its two-letter ISO code.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise OrganiserError(
             f"The password needs at least {MIN_PASSWORD_LENGTH} characters."

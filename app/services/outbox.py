@@ -121,6 +121,7 @@ def deliver_due(transport, *, retry_base_seconds: float, now=None) -> dict[str, 
 
 
 def retry_failed(message: OutboxMessage) -> None:
-    """Put a failed message back in the queue, due now."""
+    """Put a failed message back in the queue, due now, with fresh attempts."""
     message.status = "queued"
+    message.attempts = 0
     message.next_attempt_at = utcnow()
