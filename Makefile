@@ -20,15 +20,24 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# axe-core for the accessibility checks of the browser tests.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The mail worker runs beside the web server and stops with it; without
+# MAIL_SERVER it writes each message to instance/mail/*.eml.
 run: $(VENV)/.runtime
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
 	$(BIN)/flask create-dev-organiser
 	@echo "Serving the workshop on http://$(HOST):$(PORT)/"
+	@$(BIN)/flask deliver-mail & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.
-test: $(VENV)/.dev
+test: $(VENV)/.dev node_modules/.installed
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "--- again on PostgreSQL: $$TEST_DATABASE_URL"; \

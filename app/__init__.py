@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import auth, cli, errors, filters, log_redaction, security
     from app.admin import admin
     from app.health import health
+    from app.public.personal_data import personal_data
     from app.public.routes import public
 
     auth.init_app(app)
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     log_redaction.init_app(app)
     app.register_blueprint(public)
+    app.register_blueprint(personal_data)
     app.register_blueprint(admin)
     app.register_blueprint(health)
     return app

@@ -12,14 +12,17 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from app import seed_data
 from app.extensions import db
 from app.mail_transport import transport_for
 from app.models import Organiser
 from app.models.organisers import ROLES
 from app.services import outbox
 from app.services.audit import Actor
+from app.services.demo import add_demo_registrations
 from app.services.events import EventNotFound, event_by_slug
 from app.services.organisers import OrganiserError, create_organiser
+from app.services.privacy import EventNotOver, purge_event
 from app.services.registration import RegistrationError, set_capacity, set_quota
 from app.services.seeding import seed_workshop
 
@@ -28,7 +31,13 @@ DEV_ORGANISER_EMAIL = "organiser@example.org"
 
 @click.command("seed")
 @with_appcontext
-def seed_command() -> None:
+@click.option(
+    "--demo-registrations",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Also add this many demo registrations (bulk insert).",
+)
+def seed_command(demo_registrations: int) -> None:
     """Create the SCORE Bogor workshop (does nothing when it exists)."""
     event = seed_workshop()
     db.session.commit()
@@ -36,6 +45,14 @@ def seed_command() -> None:
         click.echo("The workshop is already seeded; nothing changed.")
     else:
         click.echo(f"Seeded {event.title} ({event.slug}).")
+    if demo_registrations:
+        event = event_by_slug(seed_data.EVENT["slug"])
+        with click.progressbar(
+            length=demo_registrations, label="Demo registrations"
+        ) as bar:
+            add_demo_registrations(event, demo_registrations, bar.update)
+        db.session.commit()
+        click.echo(f"Added {demo_registrations} demo registrations.")
 
 
 @click.command("create-organiser")
@@ -147,6 +164,21 @@ def set_capacity_command(slug: str, capacity: int) -> None:
     )
 
 
+@click.command("purge-personal-data")
+@with_appcontext
+@click.argument("slug")
+@click.option("--force", is_flag=True, help="Purge even before the event has ended.")
+def purge_personal_data_command(slug: str, force: bool) -> None:
+    """Anonymise every registration of an event, keeping the aggregate numbers."""
+    event = _event_for_command(slug)
+    try:
+        count = purge_event(event, Actor.command_line(), force=force)
+    except EventNotOver as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Anonymised {count} registrations of {event.slug}.")
+
+
 def init_app(app) -> None:
     for command in (
         seed_command,
@@ -155,5 +187,6 @@ def init_app(app) -> None:
         deliver_mail_command,
         set_quota_command,
         set_capacity_command,
+        purge_personal_data_command,
     ):
         app.cli.add_command(command)

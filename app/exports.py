@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from app.services.lists import nights
+
 ATTENDEE_COLUMNS = (
     "reference",
     "status",
@@ -93,3 +95,131 @@ def attendees_csv(rows: Iterable, timezone: str = "Asia/Jakarta") -> Iterator[st
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+# --- the organisers' lists (rows from app.services.lists) --------------------
+
+
+def rows_csv(columns: Iterable[str], records: Iterable[Iterable]) -> Iterator[str]:
+    """CSV text (RFC 4180, CRLF, UTF-8 BOM first) for any rows of values."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BYTE_ORDER_MARK)
+    writer.writerow(columns)
+    for count, record in enumerate(records, start=1):
+        writer.writerow([spreadsheet_safe(value) for value in record])
+        if count % ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+SIGN_IN_COLUMNS = (
+    "reference",
+    "full_name",
+    "country",
+    "country_name",
+    "organisation",
+    "job_title",
+)
+
+
+def sign_in_csv(rows: Iterable, days: Iterable[date]) -> Iterator[str]:
+    """The sign-in sheet: one empty signature column per day of the event."""
+    days = list(days)
+    columns = SIGN_IN_COLUMNS + tuple(f"signature_{day.isoformat()}" for day in days)
+    blanks = [""] * len(days)
+    return rows_csv(
+        columns,
+        (
+            [r.reference, r.full_name, code, name, r.organisation, r.job_title, *blanks]
+            for r, code, name in rows
+        ),
+    )
+
+
+ROOMING_COLUMNS = (
+    "reference",
+    "full_name",
+    "country",
+    "country_name",
+    "arrival_date",
+    "departure_date",
+    "nights",
+)
+
+
+def rooming_csv(rows: Iterable) -> Iterator[str]:
+    """The rooming list; ``nights`` is empty where a travel date is missing."""
+    return rows_csv(
+        ROOMING_COLUMNS,
+        (
+            [
+                r.reference,
+                r.full_name,
+                code,
+                name,
+                r.arrival_date,
+                r.departure_date,
+                nights(r.arrival_date, r.departure_date),
+            ]
+            for r, code, name in rows
+        ),
+    )
+
+
+CATERING_COLUMNS = (
+    "reference",
+    "full_name",
+    "country",
+    "country_name",
+    "dietary",
+    "dietary_detail",
+)
+
+
+def catering_csv(rows: Iterable) -> Iterator[str]:
+    return rows_csv(
+        CATERING_COLUMNS,
+        (
+            [r.reference, r.full_name, code, name, r.dietary, r.dietary_detail]
+            for r, code, name in rows
+        ),
+    )
+
+
+def dietary_counts_csv(counts: dict[str, int], labels: dict[str, str]) -> Iterator[str]:
+    return rows_csv(
+        ("dietary", "label", "delegates"),
+        ([code, labels.get(code, code), count] for code, count in counts.items()),
+    )
+
+
+VISA_LETTER_COLUMNS = (
+    "reference",
+    "status",
+    "full_name",
+    "country",
+    "country_name",
+    "organisation",
+    "job_title",
+)
+
+
+def visa_letters_csv(rows: Iterable) -> Iterator[str]:
+    return rows_csv(
+        VISA_LETTER_COLUMNS,
+        (
+            [
+                r.reference,
+                r.status,
+                r.full_name,
+                code,
+                name,
+                r.organisation,
+                r.job_title,
+            ]
+            for r, code, name in rows
+        ),
+    )

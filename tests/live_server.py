@@ -26,7 +26,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_uri: str, workers: int = 4, **env):
+def gunicorn(database_uri: str, workers: int = 4, log_path: Path | None = None, **env):
+    """Serve the app; its access and error logs go to ``log_path`` if given."""
     port = free_port()
     environment = {
         **os.environ,
@@ -36,6 +37,7 @@ def gunicorn(database_uri: str, workers: int = 4, **env):
         "RATELIMIT_ENABLED": "false",
         **env,
     }
+    log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
@@ -51,8 +53,8 @@ def gunicorn(database_uri: str, workers: int = 4, **env):
         ],
         cwd=ROOT,
         env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=log if log_path else subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -67,13 +69,16 @@ def gunicorn(database_uri: str, workers: int = 4, **env):
             process.wait()
         if process.stderr:
             process.stderr.close()
+        if log_path:
+            log.close()
 
 
 def _wait_until_up(base: str, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {process.stderr.read().decode()}")
+            output = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"gunicorn exited: {output}")
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
                 if response.status == 200:

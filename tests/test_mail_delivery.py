@@ -712,20 +712,14 @@ def test_lost_link_reaches_a_cancelled_registration(
     assert "This registration is cancelled." in page.get_data(as_text=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "app/public/routes.py:232-238 lost_link has no rate limit (issue 3: "
-        "'it is rate-limited'): every POST queues one more lost_link message "
-        "to the delegate, so anyone can flood a registered address"
-    ),
-)
 def test_lost_link_requests_are_rate_limited(app, client, register):
     registered(register)
     answers = Counter(ask_for_link(client, DELEGATE).status_code for _ in range(30))
 
     mailed = [row for row in outbox(app) if row.kind == "lost_link"]
-    assert len(mailed) < 30, answers
+    # Three an hour for one address; the rest get the friendly 429 page.
+    assert len(mailed) == 3, answers
+    assert answers == Counter({200: 3, 429: 27})
 
 
 # --- 8. development: files instead of SMTP -----------------------------------------

@@ -110,6 +110,7 @@ BAD_INPUT = [
     ("email", {"email": "not-an-address"}, "valid e-mail"),
     ("email", {"email": "nam@@example.org"}, "valid e-mail"),
     ("email", {"email": ""}, "Enter your e-mail"),
+    ("email", {"email": "Score-Workshop@example.org"}, "organisers&#39; own"),
     ("country", {"country": "FR"}, "country programmes listed"),
     ("country", {"country": ""}, "Choose your country programme"),
     ("full_name", {"full_name": ""}, "Enter your name"),

@@ -36,7 +36,18 @@ EVENT_LINKS = (
 )
 
 
+# Pages only admins may open: other roles are not shown their links.
+ADMIN_ONLY = {"admin.event_settings"}
+
+
 @admin.context_processor
 def event_links():
     existing = current_app.view_functions
-    return {"admin_event_links": [link for link in EVENT_LINKS if link[0] in existing]}
+    is_admin = current_user.is_authenticated and current_user.role == "admin"
+    return {
+        "admin_event_links": [
+            link
+            for link in EVENT_LINKS
+            if link[0] in existing and (is_admin or link[0] not in ADMIN_ONLY)
+        ]
+    }

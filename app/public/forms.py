@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.models.registrations import CATEGORIES, DIETARY, GENDERS
+from app.services.notifications import event_mailbox
 from app.services.registration import DelegateDetails
 from app.validation import (
     NoControlCharacters,
@@ -153,6 +154,10 @@ class RegistrationForm(FlaskForm):
         ],
     )
     needs_visa_letter = BooleanField("I need a letter of invitation for my visa")
+    listed_publicly = BooleanField(
+        "Show my name, organisation and country programme "
+        "in the public participant list"
+    )
     consent = BooleanField(
         "I agree to the privacy notice",
         validators=[
@@ -172,6 +177,10 @@ class RegistrationForm(FlaskForm):
     def validate_email(self, field):
         if field.data:
             field.data = normalised_email(field.data, self.check_deliverability)
+            if field.data.lower() == event_mailbox(self.event).lower():
+                raise ValidationError(
+                    "This is the organisers' own address; use your personal one."
+                )
 
     def validate_country(self, field):
         if field.data not in {p.code for p in self.event.programmes}:
@@ -226,6 +235,7 @@ class RegistrationForm(FlaskForm):
             dietary_detail=self.dietary_detail.data or "",
             accessibility=self.accessibility.data or "",
             needs_visa_letter=bool(self.needs_visa_letter.data),
+            listed_publicly=bool(self.listed_publicly.data),
         )
 
 

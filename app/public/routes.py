@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -18,7 +19,7 @@ from flask import (
 
 from app import ical
 from app.calendar_responses import calendar_response
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models.types import utcnow
 from app.public.forms import (
     CancelForm,
@@ -26,8 +27,10 @@ from app.public.forms import (
     LostLinkForm,
     RegistrationForm,
 )
+from app.security import limit, lost_link_email_key
 from app.services import audit, seats
 from app.services import events as event_service
+from app.services import lists as list_service
 from app.services import registration as registration_service
 from app.services.links import registration_for_token
 from app.services.registration import (
@@ -104,6 +107,7 @@ def calendar_links(event) -> dict[str, str]:
 
 
 @public.route("/events/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(limit("REGISTER_RATE_LIMIT"), methods=["POST"])
 def register(slug: str):
     event = _event_or_404(slug)
     form = RegistrationForm(
@@ -138,6 +142,21 @@ def register(slug: str):
     ), status
 
 
+@public.get("/events/<slug>/participants")
+def participants(slug: str):
+    event = _event_or_404(slug)
+    response = make_response(
+        render_template(
+            "public/participants.html",
+            event=event,
+            groups=list_service.public_participants(event),
+        )
+    )
+    # Delegates agreed to appear on the event's page, not in search engines.
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @public.get("/events/<slug>/privacy")
 def privacy(slug: str):
     return render_template("public/privacy.html", event=_event_or_404(slug))
@@ -168,6 +187,7 @@ def manage(token: str):
         token=token,
         links=calendar_links(registration.event),
         waitlist_place=seats.waitlist_place(registration),
+        link_form=CancelForm(),
     )
 
 
@@ -229,6 +249,10 @@ def cancel(token: str):
 
 
 @public.route("/events/<slug>/lost-link", methods=["GET", "POST"])
+@limiter.limit(limit("LOST_LINK_ADDRESS_LIMIT"), methods=["POST"])
+@limiter.limit(
+    limit("LOST_LINK_EMAIL_LIMIT"), key_func=lost_link_email_key, methods=["POST"]
+)
 def lost_link(slug: str):
     event = _event_or_404(slug)
     form = LostLinkForm()

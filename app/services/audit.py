@@ -27,6 +27,7 @@ AUDITED_FIELDS = (
     "dietary_detail",
     "accessibility",
     "needs_visa_letter",
+    "listed_publicly",
     "checked_in_at",
 )
 

@@ -7,19 +7,21 @@ from email.utils import parseaddr
 from flask import current_app
 
 from app.mail import build_message
-from app.models import OutboxMessage, Registration
+from app.models import Event, OutboxMessage, Registration
 from app.services import outbox
 from app.services.links import mint_token
 from app.services.seats import waitlist_place
 
 
-def organiser_mailbox(registration: Registration) -> str:
+def event_mailbox(event: Event) -> str:
     """The event's From and ORGANIZER address: its setting, else the default sender."""
-    configured = (
-        registration.event.organiser_email or current_app.config["MAIL_DEFAULT_SENDER"]
-    )
+    configured = event.organiser_email or current_app.config["MAIL_DEFAULT_SENDER"]
     # MAIL_DEFAULT_SENDER may be written "Name <address>".
     return parseaddr(configured)[1] or configured
+
+
+def organiser_mailbox(registration: Registration) -> str:
+    return event_mailbox(registration.event)
 
 
 def notify(registration: Registration, kind: str) -> OutboxMessage:

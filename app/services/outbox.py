@@ -116,8 +116,19 @@ def deliver_due(transport, *, retry_base_seconds: float, now=None) -> dict[str, 
             message.status = "sent"
             message.sent_at = utcnow()
             message.last_error = None
+            _forget_if_anonymised(message)
             tally["sent"] += 1
         db.session.commit()
+
+
+def _forget_if_anonymised(message: OutboxMessage) -> None:
+    """A delegate who deleted their data gets a last message, then it goes too."""
+    if message.registration_id is None:
+        return
+    registration = db.session.get(Registration, message.registration_id)
+    if registration is not None and registration.anonymised_at is not None:
+        message.content = b""
+        message.recipient = "anonymised.invalid"
 
 
 def retry_failed(message: OutboxMessage) -> None:

@@ -71,6 +71,7 @@ class DelegateDetails:
     dietary_detail: str = ""
     accessibility: str = ""
     needs_visa_letter: bool = False
+    listed_publicly: bool = False
 
     @classmethod
     def of(cls, registration: Registration) -> DelegateDetails:
@@ -138,7 +139,6 @@ def register_delegate(
     *,
     privacy_notice_version: str,
     now: datetime | None = None,
-    listed_publicly: bool = False,
 ) -> NewRegistration:
     """Register a delegate and give them a seat, a waiting-list place or approval.
 
@@ -167,7 +167,6 @@ def register_delegate(
         email_normalised=normalise_email(details.email),
         consent_at=now,
         privacy_notice_version=privacy_notice_version,
-        listed_publicly=listed_publicly,
         created_at=now,
         updated_at=now,
         **values,
@@ -205,6 +204,8 @@ def update_details(
     The country programme stays (moving between quotas is an organiser's
     cancel-and-register). A confirmed delegate gets an updated invitation.
     """
+    # Lock the row: an event-wide update may be raising SEQUENCE meanwhile.
+    db.session.refresh(registration, with_for_update=True)
     before = audit.snapshot(registration)
     if normalise_email(details.email) != registration.email_normalised and email_taken(
         registration.event_id, details.email, besides=registration.id

@@ -1,0 +1,293 @@
+"""Forms of the event settings. Times are typed in the event's zone (WIB).
+
+The forms turn what is typed into the values the settings services take:
+instants become timezone-aware and UTC here, at the edge.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    ValidationError,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from app.models import Event, ProgrammeSession
+from app.public.forms import IsoDateField, required
+from app.services.event_settings import EventDetails, SessionDetails
+from app.validation import NoControlCharacters, clean_text, normalised_email
+
+# Generous for a workshop, small enough to catch a typo of an extra digit.
+MAX_SEATS = 10_000
+WINDOW_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+WINDOW_HINT = "Date and time in WIB (Jakarta time), for example 2011-03-31 17:00."
+
+
+def local_instant(day: date, wall_clock: time, zone: ZoneInfo) -> datetime:
+    """A date and time on the clocks of ``zone``, as an instant in UTC."""
+    return datetime.combine(day, wall_clock, zone).astimezone(UTC)
+
+
+def line(label: str, max_length: int, *validators, **kwargs) -> StringField:
+    """A one-line text field: cleaned, bounded, no control characters."""
+    return StringField(
+        label,
+        filters=[clean_text],
+        validators=[
+            *validators,
+            Length(
+                max=max_length, message=f"Keep this under {max_length:,} characters."
+            ),
+            NoControlCharacters(),
+        ],
+        **kwargs,
+    )
+
+
+def paragraphs(label: str, max_length: int, **kwargs) -> TextAreaField:
+    """Multi-line text: line breaks allowed, other control characters not."""
+    return TextAreaField(
+        label,
+        filters=[clean_text],
+        validators=[
+            Length(
+                max=max_length, message=f"Keep this under {max_length:,} characters."
+            ),
+            NoControlCharacters(multiline=True),
+        ],
+        **kwargs,
+    )
+
+
+class EventDetailsForm(FlaskForm):
+    title = line("Title", 200, required("Enter the event's title."))
+    summary = paragraphs(
+        "Summary",
+        2000,
+        description="Shown on the event page and in delegates' calendar entries.",
+    )
+    purpose = paragraphs("Purpose", 10_000)
+    background = paragraphs("Background", 10_000)
+    location = line("Location", 300, required("Enter where the event takes place."))
+    host = line("Host", 300, required("Enter who hosts the event."))
+    starts_on = IsoDateField(
+        "First day",
+        validators=[InputRequired(message="Enter the first day.")],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+    ends_on = IsoDateField(
+        "Last day",
+        validators=[InputRequired(message="Enter the last day.")],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+    organiser_email = EmailField(
+        "Organiser mailbox",
+        filters=[clean_text],
+        validators=[
+            Optional(),
+            Length(max=254, message="An e-mail address has at most 254 characters."),
+            NoControlCharacters(),
+        ],
+        description=(
+            "Sends the delegates' messages and organises their calendar "
+            "invitations. Leave empty to use the application's default sender."
+        ),
+    )
+    programme_is_provisional = BooleanField("The programme is still provisional")
+
+    def validate_organiser_email(self, field):
+        if field.data:
+            field.data = normalised_email(field.data)
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("The last day cannot be before the first.")
+
+    def event_details(self) -> EventDetails:
+        return EventDetails(
+            title=self.title.data,
+            summary=self.summary.data or "",
+            purpose=self.purpose.data or "",
+            background=self.background.data or "",
+            location=self.location.data,
+            host=self.host.data,
+            starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data,
+            organiser_email=self.organiser_email.data or None,
+            programme_is_provisional=bool(self.programme_is_provisional.data),
+        )
+
+
+class SessionForm(FlaskForm):
+    """A session on one day of the event, from a start to an end time in WIB."""
+
+    title = line("Title", 200, required("Enter the session's title."))
+    description = paragraphs("Description", 2000)
+    location = line(
+        "Room or place",
+        300,
+        Optional(),
+        description="Leave empty when it is the event's venue.",
+    )
+    day = IsoDateField(
+        "Day",
+        validators=[InputRequired(message="Enter the day of the session.")],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+    starts = TimeField(
+        "Starts (WIB)",
+        format=["%H:%M", "%H:%M:%S"],
+        validators=[InputRequired(message="Enter the start time.")],
+        invalid_value_message="Enter the time as HH:MM, for example 09:30.",
+        render_kw={"placeholder": "HH:MM"},
+    )
+    ends = TimeField(
+        "Ends (WIB)",
+        format=["%H:%M", "%H:%M:%S"],
+        validators=[InputRequired(message="Enter the end time.")],
+        invalid_value_message="Enter the time as HH:MM, for example 10:30.",
+        render_kw={"placeholder": "HH:MM"},
+    )
+
+    def __init__(self, *args, event: Event, session: ProgrammeSession | None, **kw):
+        if session is not None and "obj" not in kw:
+            zone = event.zone
+            starts = session.starts_at.astimezone(zone)
+            kw["data"] = {
+                "title": session.title,
+                "description": session.description,
+                "location": session.location,
+                "day": starts.date(),
+                "starts": starts.time(),
+                "ends": session.ends_at.astimezone(zone).time(),
+            }
+        super().__init__(*args, **kw)
+        self.event = event
+
+    def validate_day(self, field):
+        if field.data and not self.event.starts_on <= field.data <= self.event.ends_on:
+            raise ValidationError(
+                f"Choose a day of the event, {self.event.starts_on:%d %B} to "
+                f"{self.event.ends_on:%d %B %Y}."
+            )
+
+    def validate_ends(self, field):
+        if field.data and self.starts.data and field.data <= self.starts.data:
+            raise ValidationError("The session must end after it starts.")
+
+    def session_details(self) -> SessionDetails:
+        zone = self.event.zone
+        return SessionDetails(
+            title=self.title.data,
+            description=self.description.data or "",
+            location=self.location.data or None,
+            starts_at=local_instant(self.day.data, self.starts.data, zone),
+            ends_at=local_instant(self.day.data, self.ends.data, zone),
+        )
+
+
+class DeleteForm(FlaskForm):
+    """Only the CSRF token: the confirmation step is the page itself."""
+
+
+def seats_form(event: Event, **kwargs) -> FlaskForm:
+    """The capacity and one quota field per programme, named ``quota_<CODE>``."""
+
+    class SeatsForm(FlaskForm):
+        capacity = IntegerField(
+            "Total capacity",
+            validators=[
+                Optional(),
+                NumberRange(min=0, max=MAX_SEATS, message=f"Enter 0 to {MAX_SEATS:,}."),
+            ],
+            description="Leave empty for no limit beyond the quotas.",
+        )
+
+        def quota_fields(self) -> list[tuple[str, IntegerField]]:
+            return [(p.code, self[f"quota_{p.code}"]) for p in event.programmes]
+
+        def quotas(self) -> dict[str, int]:
+            return {p.code: self[f"quota_{p.code}"].data for p in event.programmes}
+
+    for programme in event.programmes:
+        setattr(
+            SeatsForm,
+            f"quota_{programme.code}",
+            IntegerField(
+                programme.name,
+                validators=[
+                    InputRequired(message="Enter a quota (0 or more)."),
+                    NumberRange(
+                        min=0, max=MAX_SEATS, message=f"Enter 0 to {MAX_SEATS:,}."
+                    ),
+                ],
+            ),
+        )
+    kwargs.setdefault(
+        "data",
+        {
+            "capacity": event.capacity,
+            **{f"quota_{p.code}": p.quota for p in event.programmes},
+        },
+    )
+    return SeatsForm(**kwargs)
+
+
+class RegistrationRulesForm(FlaskForm):
+    approval_required = BooleanField(
+        "New registrations wait for an organiser's approval",
+        description="A pending registration holds its seat until approved or rejected.",
+    )
+    opens_at = DateTimeLocalField(
+        "Registration opens",
+        format=WINDOW_FORMATS,
+        validators=[Optional()],
+        invalid_value_message=WINDOW_HINT,
+        description="Optional. " + WINDOW_HINT,
+    )
+    closes_at = DateTimeLocalField(
+        "Registration closes",
+        format=WINDOW_FORMATS,
+        validators=[Optional()],
+        invalid_value_message=WINDOW_HINT,
+        description="Optional. " + WINDOW_HINT,
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        zone = event.zone
+
+        def local(instant: datetime | None) -> datetime | None:
+            return instant.astimezone(zone).replace(tzinfo=None) if instant else None
+
+        kwargs.setdefault(
+            "data",
+            {
+                "approval_required": event.approval_required,
+                "opens_at": local(event.registration_opens_at),
+                "closes_at": local(event.registration_closes_at),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.event = event
+
+    def validate_closes_at(self, field):
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError("Registration must close after it opens.")
+
+    def window(self) -> tuple[datetime | None, datetime | None]:
+        """When registration opens and closes, as instants in UTC."""
+        zone = self.event.zone
+        return tuple(
+            local_instant(value.date(), value.time(), zone) if value else None
+            for value in (self.opens_at.data, self.closes_at.data)
+        )

@@ -1,0 +1,466 @@
+"""The numbers behind the organisers' dashboard and the events list.
+
+Every figure comes from SQL aggregates (``count(...) FILTER``, ``GROUP BY``):
+the dashboard issues the same four statements whether an event has five
+registrations or fifty thousand, and the rows that come back are bounded by
+the number of programmes, code combinations, days and travel plans, never by
+the number of delegates. Python only adds up those grouped rows.
+
+Every function takes ``only_country``, the viewer's scope (a coordinator's
+programme code, or None for all programmes), and applies it to every query.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Date, cast, func, select
+
+from app.extensions import db
+from app.models import CountryProgramme, Event, Registration
+from app.models.registrations import (
+    CATEGORIES,
+    DIETARY,
+    GENDERS,
+    SEAT_HOLDING_STATUSES,
+)
+
+# Statuses of everyone still hoping to come: a visa letter may be needed.
+ACTIVE_STATUSES = (*SEAT_HOLDING_STATUSES, "waitlisted")
+# Days between the first and the last registration shown one by one, empty
+# days included; a longer span lists only the days with registrations.
+LONGEST_FILLED_SPAN = 366
+
+
+@dataclass(frozen=True)
+class ProgrammeCounts:
+    code: str
+    name: str
+    quota: int
+    confirmed: int
+    pending: int
+    waitlisted: int
+    cancelled: int
+    rejected: int
+    checked_in: int
+    visa_letters: int
+    first_registered: datetime | None
+    last_registered: datetime | None
+
+    @property
+    def held(self) -> int:
+        """Seats taken: confirmed and pending registrations."""
+        return self.confirmed + self.pending
+
+    @property
+    def free(self) -> int:
+        return max(self.quota - self.held, 0)
+
+
+@dataclass(frozen=True)
+class StatusTotals:
+    confirmed: int
+    pending: int
+    waitlisted: int
+    cancelled: int
+    rejected: int
+    checked_in: int
+    first_registered: datetime | None
+    last_registered: datetime | None
+
+    @classmethod
+    def of(cls, programmes: list[ProgrammeCounts]) -> StatusTotals:
+        """The sum of the programmes' counts."""
+        firsts = [p.first_registered for p in programmes if p.first_registered]
+        lasts = [p.last_registered for p in programmes if p.last_registered]
+        return cls(
+            *(
+                sum(getattr(p, status) for p in programmes)
+                for status in (
+                    "confirmed",
+                    "pending",
+                    "waitlisted",
+                    "cancelled",
+                    "rejected",
+                    "checked_in",
+                )
+            ),
+            first_registered=min(firsts, default=None),
+            last_registered=max(lasts, default=None),
+        )
+
+    @property
+    def held(self) -> int:
+        return self.confirmed + self.pending
+
+    @property
+    def total(self) -> int:
+        return (
+            self.confirmed
+            + self.pending
+            + self.waitlisted
+            + self.cancelled
+            + self.rejected
+        )
+
+
+@dataclass(frozen=True)
+class Share:
+    """One line of a breakdown: a stored code, its label and its count."""
+
+    code: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Breakdowns:
+    # Seat holders (confirmed and pending) by category and by gender.
+    categories: list[Share]
+    genders: list[Share]
+    # Confirmed delegates by dietary need, for the caterer.
+    dietary: list[Share]
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    count: int
+    running_total: int
+
+
+@dataclass(frozen=True)
+class LogisticsDay:
+    day: date
+    arrivals: int
+    departures: int
+    # Confirmed delegates needing a room for the night starting on ``day``.
+    rooms: int
+
+
+@dataclass(frozen=True)
+class Logistics:
+    days: list[LogisticsDay]
+    room_nights: int
+    needing_rooms: int
+    # Needing accommodation but missing a date: not in the room-nights.
+    rooms_without_dates: int
+    arrivals_unknown: int
+    departures_unknown: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    totals: StatusTotals
+    # The event's capacity, or for a coordinator the programme's quota.
+    capacity: int | None
+    programmes: list[ProgrammeCounts]
+    breakdowns: Breakdowns
+    registrations_per_day: list[DayCount]
+    logistics: Logistics
+
+    @property
+    def visa_letters(self) -> int:
+        return sum(p.visa_letters for p in self.programmes)
+
+
+def event_dashboard(event: Event, only_country: str | None = None) -> Dashboard:
+    """Every number of the event's dashboard, within the viewer's scope.
+
+    Four statements, each one pass over the event's registrations: per
+    programme, per profile (status, category, gender, diet), per local day of
+    registration and per travel plan.
+    """
+    programmes = programme_counts(event, only_country)
+    totals = StatusTotals.of(programmes)
+    return Dashboard(
+        totals=totals,
+        capacity=sum(p.quota for p in programmes) if only_country else event.capacity,
+        programmes=programmes,
+        breakdowns=breakdowns(event, only_country),
+        registrations_per_day=registrations_per_day(event, totals, only_country),
+        logistics=logistics(event, only_country),
+    )
+
+
+def _scope(event: Event, only_country: str | None) -> list[ColumnElement[bool]]:
+    """Conditions on Registration: the event's, and only the viewer's programme."""
+    conditions = [Registration.event_id == event.id]
+    if only_country:
+        conditions.append(
+            Registration.programme_id.in_(
+                select(CountryProgramme.id).where(
+                    CountryProgramme.event_id == event.id,
+                    CountryProgramme.code == only_country,
+                )
+            )
+        )
+    return conditions
+
+
+def _count(*conditions: ColumnElement[bool]):
+    return func.count(Registration.id).filter(*conditions)
+
+
+def programme_counts(
+    event: Event, only_country: str | None = None
+) -> list[ProgrammeCounts]:
+    """Per programme in scope: its quota, registrations by status, delegates
+    checked in, visa-letter requests, and its first and last registration."""
+    status = Registration.status
+    query = (
+        select(
+            CountryProgramme.code,
+            CountryProgramme.name,
+            CountryProgramme.quota,
+            _count(status == "confirmed"),
+            _count(status == "pending"),
+            _count(status == "waitlisted"),
+            _count(status == "cancelled"),
+            _count(status == "rejected"),
+            _count(status == "confirmed", Registration.checked_in_at.is_not(None)),
+            _count(
+                status.in_(ACTIVE_STATUSES), Registration.needs_visa_letter.is_(True)
+            ),
+            func.min(Registration.created_at),
+            func.max(Registration.created_at),
+        )
+        .outerjoin(
+            Registration,
+            (Registration.programme_id == CountryProgramme.id)
+            & (Registration.event_id == CountryProgramme.event_id),
+        )
+        .where(CountryProgramme.event_id == event.id)
+        .group_by(
+            CountryProgramme.id,
+            CountryProgramme.code,
+            CountryProgramme.name,
+            CountryProgramme.quota,
+            CountryProgramme.sort_order,
+        )
+        .order_by(CountryProgramme.sort_order, CountryProgramme.id)
+    )
+    if only_country:
+        query = query.where(CountryProgramme.code == only_country)
+    return [ProgrammeCounts(*row) for row in db.session.execute(query)]
+
+
+def _shares(counts: Counter[str], labels: dict[str, str]) -> list[Share]:
+    """Every known code in its usual order, zeros included, then any other."""
+    shares = [Share(code, label, counts[code]) for code, label in labels.items()]
+    shares += [Share(code, code, n) for code, n in counts.items() if code not in labels]
+    return shares
+
+
+def breakdowns(event: Event, only_country: str | None = None) -> Breakdowns:
+    """Seat holders by category and gender, confirmed delegates by diet.
+
+    One GROUP BY over (status, category, gender, dietary): its rows are
+    bounded by the number of code combinations, not of delegates, and Python
+    adds them up into the three breakdowns.
+    """
+    profile = (
+        Registration.status,
+        Registration.category,
+        Registration.gender,
+        Registration.dietary,
+    )
+    rows = db.session.execute(
+        select(*profile, func.count(Registration.id))
+        .where(
+            *_scope(event, only_country),
+            Registration.status.in_(SEAT_HOLDING_STATUSES),
+        )
+        .group_by(*profile)
+    ).all()
+    categories: Counter[str] = Counter()
+    genders: Counter[str] = Counter()
+    diets: Counter[str] = Counter()
+    for status, category, gender, dietary, count in rows:
+        categories[category] += count
+        genders[gender] += count
+        if status == "confirmed":
+            diets[dietary] += count
+    return Breakdowns(
+        categories=_shares(categories, CATEGORIES),
+        genders=_shares(genders, GENDERS),
+        dietary=_shares(diets, DIETARY),
+    )
+
+
+def registrations_per_day(
+    event: Event, totals: StatusTotals, only_country: str | None = None
+) -> list[DayCount]:
+    """Registrations received (whatever their status now) per day in the event's
+    time zone, with the running total; ``totals`` gives the span to cover."""
+    first, last = totals.first_registered, totals.last_registered
+    if first is None or last is None:
+        return []
+    counts = _count_by_local_day(event, first, last, only_country)
+    days = sorted(counts)
+    if (days[-1] - days[0]).days <= LONGEST_FILLED_SPAN:
+        days = [
+            days[0] + timedelta(days=n) for n in range((days[-1] - days[0]).days + 1)
+        ]
+    running = 0
+    result = []
+    for day in days:
+        running += counts.get(day, 0)
+        result.append(DayCount(day, counts.get(day, 0), running))
+    return result
+
+
+def _count_by_local_day(
+    event: Event, first: datetime, last: datetime, only_country: str | None
+) -> dict[date, int]:
+    zone = ZoneInfo(event.timezone)
+    dialect = db.session.get_bind().dialect.name
+    conditions = _scope(event, only_country)
+    offset = _fixed_offset(zone, first, last) if dialect == "sqlite" else None
+    if dialect == "postgresql":
+        local_day = cast(func.timezone(event.timezone, Registration.created_at), Date)
+    elif offset is not None:
+        # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff" in UTC; its date functions
+        # round the microseconds (23:59:59.9999995 would become the next day),
+        # so they are cut off before shifting the instant into local time.
+        minutes = int(offset.total_seconds() // 60)
+        local_day = func.date(
+            func.substr(Registration.created_at, 1, 19), f"{minutes:+d} minutes"
+        )
+    else:
+        # A zone whose offset changes in the span, on SQLite: one statement
+        # streams the instants only, and Python finds their local days.
+        instants = db.session.scalars(
+            select(Registration.created_at)
+            .where(*conditions)
+            .execution_options(yield_per=2000)
+        )
+        return dict(Counter(instant.astimezone(zone).date() for instant in instants))
+    # Grouped through a subquery, so the expression (with its bound time zone)
+    # is written once: PostgreSQL would not match two separate parameters.
+    days = select(local_day.label("day")).where(*conditions).subquery()
+    rows = db.session.execute(
+        select(days.c.day, func.count()).group_by(days.c.day)
+    ).all()
+    return {_as_date(day): count for day, count in rows}
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _fixed_offset(zone: ZoneInfo, first: datetime, last: datetime) -> timedelta | None:
+    """The zone's UTC offset if it is the same from ``first`` to ``last``."""
+    offset = first.astimezone(zone).utcoffset()
+    moment = first
+    while moment < last:
+        moment = min(moment + timedelta(hours=12), last)
+        if moment.astimezone(zone).utcoffset() != offset:
+            return None
+    return offset
+
+
+def logistics(event: Event, only_country: str | None = None) -> Logistics:
+    """Arrivals and departures per day, rooms per night and room-nights, for
+    confirmed delegates.
+
+    One GROUP BY over (arrival, departure, needs a room): a row per travel
+    plan, however many delegates share it. A stay counts as
+    (departure - arrival) room-nights per delegate, for those needing
+    accommodation whose dates are both known.
+    """
+    plan = (
+        Registration.arrival_date,
+        Registration.departure_date,
+        Registration.needs_accommodation,
+    )
+    plans = db.session.execute(
+        select(*plan, func.count(Registration.id))
+        .where(*_scope(event, only_country), Registration.status == "confirmed")
+        .group_by(*plan)
+    ).all()
+    arrivals: Counter[date] = Counter()
+    departures: Counter[date] = Counter()
+    rooms: Counter[date] = Counter()
+    room_nights = needing_rooms = without_dates = 0
+    for arrival, departure, needs_room, count in plans:
+        if arrival:
+            arrivals[arrival] += count
+        if departure:
+            departures[departure] += count
+        if not needs_room:
+            continue
+        needing_rooms += count
+        if not (arrival and departure):
+            without_dates += count
+            continue
+        nights = (departure - arrival).days
+        room_nights += nights * count
+        for night in range(nights):
+            rooms[arrival + timedelta(days=night)] += count
+    days = sorted(set(arrivals) | set(departures) | set(rooms))
+    return Logistics(
+        days=[
+            LogisticsDay(day, arrivals[day], departures[day], rooms[day])
+            for day in days
+        ],
+        room_nights=room_nights,
+        needing_rooms=needing_rooms,
+        rooms_without_dates=without_dates,
+        arrivals_unknown=sum(n for a, _, _, n in plans if a is None),
+        departures_unknown=sum(n for _, d, _, n in plans if d is None),
+    )
+
+
+@dataclass(frozen=True)
+class EventHeadline:
+    event: Event
+    confirmed: int
+    pending: int
+    waitlisted: int
+    # The event's capacity, or for a coordinator the programme's quota.
+    capacity: int | None
+
+
+def event_headlines(only_country: str | None = None) -> list[EventHeadline]:
+    """Every event (for a coordinator, those of their programme) with its
+    confirmed, pending and waitlisted counts, in one statement."""
+    counts = select(
+        Registration.event_id,
+        _count(Registration.status == "confirmed").label("confirmed"),
+        _count(Registration.status == "pending").label("pending"),
+        _count(Registration.status == "waitlisted").label("waitlisted"),
+    ).group_by(Registration.event_id)
+    if only_country:
+        counts = counts.join(
+            CountryProgramme, Registration.programme_id == CountryProgramme.id
+        ).where(CountryProgramme.code == only_country)
+    counts = counts.subquery()
+    if only_country:
+        quotas = (
+            select(
+                CountryProgramme.event_id,
+                func.sum(CountryProgramme.quota).label("capacity"),
+            )
+            .where(CountryProgramme.code == only_country)
+            .group_by(CountryProgramme.event_id)
+            .subquery()
+        )
+        capacity = quotas.c.capacity
+    else:
+        capacity = Event.capacity
+    query = select(
+        Event,
+        func.coalesce(counts.c.confirmed, 0),
+        func.coalesce(counts.c.pending, 0),
+        func.coalesce(counts.c.waitlisted, 0),
+        capacity,
+    ).outerjoin(counts, counts.c.event_id == Event.id)
+    if only_country:
+        # A coordinator sees only the events their programme takes part in.
+        query = query.join(quotas, quotas.c.event_id == Event.id)
+    query = query.order_by(Event.starts_on, Event.id)
+    return [EventHeadline(*row) for row in db.session.execute(query)]
