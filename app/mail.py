@@ -97,6 +97,7 @@ def build_message(
     sender: str,
     sender_name: str = DEFAULT_SENDER_NAME,
     waitlist_place: int | None = None,
+    with_calendar: bool = True,
 ) -> EmailMessage:
     """The finished e-mail of ``kind`` (one of ``MESSAGE_KINDS``) to a delegate.
 
@@ -113,7 +114,8 @@ def build_message(
         raise ValueError("the delegate cannot be the organiser mailbox")
     event = registration.event
     host = _host(base_url)
-    method = calendar_method(kind, registration)
+    # A cancellation carries a CANCEL only for someone who had an invitation.
+    method = calendar_method(kind, registration) if with_calendar else None
     ics = None
     if method:
         ics = ical.personal_invitation(

@@ -260,3 +260,30 @@ def test_manage_page_shows_the_place_on_the_waiting_list(app, client, register):
     response = register(country="GH", email="third@example.org")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "position 3 on the waiting list" in page
+
+
+def test_cancelling_from_the_waiting_list_sends_no_calendar_cancel(ctx):
+    import email
+    import email.policy
+
+    delegates = [sign_up("GH") for _ in range(7)]
+    service.cancel_registration(delegates[6], ORGANISER)  # waiting: no invite yet
+    service.cancel_registration(delegates[0], ORGANISER)  # had an invitation
+    db.session.commit()
+
+    def calendar_parts(registration) -> list[str]:
+        content = db.session.scalar(
+            select(OutboxMessage.content).where(
+                OutboxMessage.registration_id == registration.id,
+                OutboxMessage.kind == "cancelled",
+            )
+        )
+        message = email.message_from_bytes(content, policy=email.policy.default)
+        return [
+            part.get_param("method")
+            for part in message.walk()
+            if part.get_content_type() == "text/calendar"
+        ]
+
+    assert calendar_parts(delegates[6]) == []
+    assert calendar_parts(delegates[0]) == ["CANCEL"]

@@ -24,7 +24,9 @@ def organiser_mailbox(registration: Registration) -> str:
     return event_mailbox(registration.event)
 
 
-def notify(registration: Registration, kind: str) -> OutboxMessage:
+def notify(
+    registration: Registration, kind: str, *, with_calendar: bool = True
+) -> OutboxMessage:
     """Queue a message of ``kind`` carrying a fresh manage link.
 
     Runs in the caller's transaction: the message is sent only if it commits.
@@ -39,6 +41,7 @@ def notify(registration: Registration, kind: str) -> OutboxMessage:
         sender=organiser_mailbox(registration),
         sender_name=current_app.config["MAIL_SENDER_NAME"],
         waitlist_place=waitlist_place(registration),
+        with_calendar=with_calendar,
     )
     return outbox.enqueue(message, kind, registration)
 

@@ -277,9 +277,10 @@ def cancel_registration(registration: Registration, actor: Actor) -> None:
     event = _locked(registration)
     if registration.status in ("cancelled", "rejected"):
         raise InvalidTransition("This registration is already closed.")
+    had_invitation = registration.status == "confirmed"
     _change_status(registration, "cancelled", actor, "cancelled")
     db.session.flush()
-    notify(registration, "cancelled")
+    notify(registration, "cancelled", with_calendar=had_invitation)
     promote_waiting(event, actor)
 
 
