@@ -287,3 +287,31 @@ def test_cancelling_from_the_waiting_list_sends_no_calendar_cancel(ctx):
 
     assert calendar_parts(delegates[6]) == []
     assert calendar_parts(delegates[0]) == ["CANCEL"]
+
+
+def test_set_quota_and_capacity_commands(app, runner, event):
+    with app.app_context():
+        delegates = [sign_up("GH").id for _ in range(8)]
+    result = runner.invoke(args=["set-quota", "score-bogor-2011", "gh", "7"])
+    assert result.exit_code == 0, result.output
+    assert "GH quota is now 7; 1 moved up" in result.output
+    with app.app_context():
+        assert db.session.get(Registration, delegates[6]).status == "confirmed"
+        assert db.session.get(Registration, delegates[7]).status == "waitlisted"
+        entry = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "quota_changed")
+        )
+        assert entry.actor.startswith("cli:")
+
+    too_low = runner.invoke(args=["set-quota", "score-bogor-2011", "GH", "3"])
+    assert too_low.exit_code != 0
+    assert "cannot go below 7" in too_low.output
+    unknown = runner.invoke(args=["set-quota", "no-such-event", "GH", "3"])
+    assert unknown.exit_code != 0 and "No event" in unknown.output
+
+    result = runner.invoke(args=["set-capacity", "score-bogor-2011", "60"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert the_event().capacity == 60
+    below = runner.invoke(args=["set-capacity", "score-bogor-2011", "5"])
+    assert below.exit_code != 0 and "cannot go below 7" in below.output
