@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -31,14 +32,25 @@ def database_url(raw: str | None, instance_path: Path) -> str:
 
 
 def development_secret_key(instance_path: Path) -> str:
-    """A random key kept in the instance folder, so sessions survive restarts."""
+    """A random key kept in the instance folder, so sessions survive restarts.
+
+    Several server processes may start at once: the first creates the file
+    exclusively, the others read what it wrote, so all sign with one key.
+    """
     key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(key_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        for _ in range(100):
+            key = key_file.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.05)  # the creating process is still writing it
+        raise RuntimeError(f"{key_file} is empty; delete it and start again") from None
     key = secrets.token_hex(32)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
     return key
 
 
