@@ -48,12 +48,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    from app import auth, cli, errors, filters, log_redaction, security
+    from app import auth, cli, errors, filters, log_redaction, requests, security
     from app.admin import admin
     from app.health import health
     from app.public.personal_data import personal_data
     from app.public.routes import public
 
+    requests.init_app(app)  # before the blueprints: their rules use the converter
     auth.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

@@ -38,12 +38,26 @@ class NoControlCharacters:
             raise ValidationError("Remove the invisible control characters.")
 
 
+MAX_EMAIL_LENGTH = 254
+
+
 def normalised_email(address: str, check_deliverability: bool = False) -> str:
-    """The address in email-validator's normal form, or ValidationError."""
+    """The address in email-validator's normal form, or ValidationError.
+
+    The part before the @ must be ASCII: messages go out without SMTPUTF8,
+    which many mail servers still lack.
+    """
     try:
-        result = validate_email(address, check_deliverability=check_deliverability)
+        result = validate_email(
+            address,
+            check_deliverability=check_deliverability,
+            allow_smtputf8=False,
+        )
     except EmailNotValidError as error:
         raise ValidationError(f"Enter a valid e-mail address: {error}") from error
+    # Lower-casing can lengthen some letters (İ becomes two characters).
+    if len(result.normalized.lower()) > MAX_EMAIL_LENGTH:
+        raise ValidationError("An e-mail address has at most 254 characters.")
     return result.normalized
 
 

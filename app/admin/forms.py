@@ -1,6 +1,5 @@
 """Organiser forms. The login fields ``email`` and ``password`` are a contract."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -11,13 +10,17 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.forms import Form
+from app.validation import NoControlCharacters, normalised_email
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     email = EmailField(
         "E-mail address",
         validators=[
             DataRequired(message="Enter your e-mail address."),
             Length(max=254),
+            NoControlCharacters(),
         ],
     )
     password = PasswordField(
@@ -26,13 +29,13 @@ class LoginForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """An organiser's action on a registration: only CSRF, and an admin override."""
 
     override_quota = BooleanField("Confirm even if the delegation is full (admin)")
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(
         "Current password",
         validators=[DataRequired(message="Enter your current password.")],
@@ -50,11 +53,15 @@ class PasswordForm(FlaskForm):
     )
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     email = EmailField(
         "E-mail address",
         validators=[DataRequired(message="Enter an e-mail address."), Length(max=254)],
     )
+
+    def validate_email(self, field):
+        field.data = normalised_email(field.data)
+
     role = SelectField(
         "Role",
         choices=[

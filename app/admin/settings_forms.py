@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -22,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.forms import Form
 from app.models import Event, ProgrammeSession
 from app.public.forms import IsoDateField, required
 from app.services.event_settings import EventDetails, SessionDetails
@@ -69,7 +69,7 @@ def paragraphs(label: str, max_length: int, **kwargs) -> TextAreaField:
     )
 
 
-class EventDetailsForm(FlaskForm):
+class EventDetailsForm(Form):
     title = line("Title", 200, required("Enter the event's title."))
     summary = paragraphs(
         "Summary",
@@ -128,7 +128,7 @@ class EventDetailsForm(FlaskForm):
         )
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     """A session on one day of the event, from a start to an end time in WIB."""
 
     title = line("Title", 200, required("Enter the session's title."))
@@ -196,14 +196,14 @@ class SessionForm(FlaskForm):
         )
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(Form):
     """Only the CSRF token: the confirmation step is the page itself."""
 
 
-def seats_form(event: Event, **kwargs) -> FlaskForm:
+def seats_form(event: Event, **kwargs) -> Form:
     """The capacity and one quota field per programme, named ``quota_<CODE>``."""
 
-    class SeatsForm(FlaskForm):
+    class SeatsForm(Form):
         capacity = IntegerField(
             "Total capacity",
             validators=[
@@ -243,7 +243,7 @@ def seats_form(event: Event, **kwargs) -> FlaskForm:
     return SeatsForm(**kwargs)
 
 
-class RegistrationRulesForm(FlaskForm):
+class RegistrationRulesForm(Form):
     approval_required = BooleanField(
         "New registrations wait for an organiser's approval",
         description="A pending registration holds its seat until approved or rejected.",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.forms import Form
 from app.models.registrations import CATEGORIES, DIETARY, GENDERS
 from app.services.notifications import event_mailbox
 from app.services.registration import DelegateDetails
@@ -53,7 +53,7 @@ def required(message: str):
     return DataRequired(message=message)
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     full_name = StringField(
         "Full name",
         filters=[clean_text],
@@ -207,14 +207,19 @@ class RegistrationForm(FlaskForm):
             country = self.country.data if self.country.data in _codes(self) else None
             field.data = international_phone(field.data, country)
 
+    def stored_value(self, name: str):
+        """What the registration being edited holds (None when registering)."""
+        return None
+
     def validate_arrival_date(self, field):
-        if field.data:
+        if field.data and field.data != self.stored_value("arrival_date"):
             _check_travel_date(self.event, field.data, "Arrival")
 
     def validate_departure_date(self, field):
         if not field.data:
             return
-        _check_travel_date(self.event, field.data, "Departure")
+        if field.data != self.stored_value("departure_date"):
+            _check_travel_date(self.event, field.data, "Departure")
         if self.arrival_date.data and field.data < self.arrival_date.data:
             raise ValidationError("Departure cannot be before arrival.")
 
@@ -265,6 +270,10 @@ class EditRegistrationForm(RegistrationForm):
         self.registration = registration
         super().__init__(*args, event=registration.event, **kwargs)
 
+    def stored_value(self, name: str):
+        # Dates given before the organisers moved the event stay acceptable.
+        return getattr(self.registration, name)
+
     def validate_country(self, field):
         super().validate_country(field)
         if field.data != self.registration.programme.code:
@@ -273,7 +282,7 @@ class EditRegistrationForm(RegistrationForm):
             )
 
 
-class LostLinkForm(FlaskForm):
+class LostLinkForm(Form):
     email = EmailField(
         "E-mail address you registered with",
         filters=[clean_text],
@@ -288,5 +297,5 @@ class LostLinkForm(FlaskForm):
         field.data = normalised_email(field.data)
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     """Only the CSRF token: the confirmation step is the page itself."""

@@ -92,6 +92,7 @@ def update_event_details(
     # exactly the delegates confirmed at commit time get the update.
     event = seats.lock_event(event.id)
     _check_organiser_mailbox(event, details.organiser_email)
+    _move_sessions(event, details)
     before = _plain(asdict(EventDetails.of(event)))
     for name, value in asdict(details).items():
         setattr(event, name, value)
@@ -107,6 +108,34 @@ def update_event_details(
     note = f"update sent to {queued} confirmed delegates" if queued else ""
     audit.record("event_changed", actor, event=event, before=old, after=new, note=note)
     return DetailsChange(tuple(new), queued)
+
+
+def _move_sessions(event: Event, details: EventDetails) -> None:
+    """When the event moves, its programme moves with it, day for day.
+
+    Sessions keep their local times; each moved one gets a higher SEQUENCE.
+    Raises SettingsError (changing nothing) when a session would then fall
+    outside the new dates, as when the event is shortened.
+    """
+    shift = details.starts_on - event.starts_on
+    zone = event.zone
+    moved = []
+    for session in event.sessions:
+        starts = (session.starts_at.astimezone(zone) + shift).astimezone(UTC)
+        ends = (session.ends_at.astimezone(zone) + shift).astimezone(UTC)
+        day = starts.astimezone(zone).date()
+        if not details.starts_on <= day <= details.ends_on:
+            raise SettingsError(
+                "ends_on",
+                f"The session “{session.title}” would fall on {day:%d %B %Y}, "
+                "outside the new dates: move or delete it first.",
+            )
+        moved.append((session, starts, ends))
+    if not shift:
+        return
+    for session, starts, ends in moved:
+        session.starts_at, session.ends_at = starts, ends
+        session.sequence += 1
 
 
 def _check_organiser_mailbox(event: Event, address: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -35,13 +36,13 @@ def create_organiser(
 ) -> Organiser:
     """Create an account; raises OrganiserError for bad input or a taken e-mail."""
     email = email.strip().lower()
-    if "@" not in email:
-        raise OrganiserError(f"'{email}' is not an e-mail address.")
+    if "@" not in email or len(email) > 254 or not email.isascii():
+        raise OrganiserError(f"'{email[:254]}' is not an e-mail address we can use.")
     if role not in ROLES:
         raise OrganiserError(f"Role must be one of {', '.join(ROLES)}.")
     if role == "coordinator" and not country_code:
         raise OrganiserError("A coordinator needs a country programme (--country).")
-    if country_code and not (len(country_code) == 2 and country_code.isalpha()):
+    if country_code and not re.fullmatch(r"[A-Za-z]{2}", country_code):
         raise OrganiserError("The country programme is its two-letter ISO code.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise OrganiserError(
