@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint format clean
+.PHONY: run test bench lint format clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ test: $(VENV)/.dev node_modules/.installed
 		echo "--- again on PostgreSQL: $$TEST_DATABASE_URL"; \
 		$(BIN)/pytest; \
 	fi
+
+# This app against a bare Flask hello world, on PostgreSQL with 50,000
+# registrations; prints a table and writes bench/results/bench-*.json.
+# Needs wrk (apt-get install wrk) and a PostgreSQL server at
+# BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres)
+# as a role that may create the database score_bench (dropped at the end).
+bench: $(VENV)/.dev
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -88,6 +88,9 @@ def load_config(instance_path: Path) -> dict:
         "EMAIL_CHECK_DELIVERABILITY": env_flag("EMAIL_CHECK_DELIVERABILITY"),
         "WTF_CSRF_TIME_LIMIT": None,
         "ATTENDEES_PER_PAGE": 50,
+        # How long a cached public page or calendar file is served before it
+        # is checked against the database again (0: on every request).
+        "PAGE_CACHE_SECONDS": float(os.environ.get("PAGE_CACHE_SECONDS") or 1),
         "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", default=True),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

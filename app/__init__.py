@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import auth, cli, errors, filters, log_redaction, requests, security
     from app.admin import admin
     from app.health import health
+    from app.public import page_cache
     from app.public.personal_data import personal_data
     from app.public.routes import public
 
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     security.init_app(app)
     log_redaction.init_app(app)
+    page_cache.init_app(app)
     app.register_blueprint(public)
     app.register_blueprint(personal_data)
     app.register_blueprint(admin)

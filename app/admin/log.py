@@ -7,6 +7,7 @@ from math import ceil
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.admin.access import event_or_404, require_role, scope_country
 from app.admin.blueprint import admin
@@ -43,6 +44,9 @@ def audit_log(slug: str):
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     entries = db.session.scalars(
         query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        # Each row links its registration: loaded with the page, not one
+        # statement per row.
+        .options(joinedload(AuditEntry.registration))
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     ).all()

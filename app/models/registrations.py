@@ -72,7 +72,19 @@ class Registration(db.Model):
             name="departure_after_arrival",
         ),
         Index("ix_registrations_event_status", "event_id", "status"),
-        Index("ix_registrations_programme_status", "programme_id", "status"),
+        # A programme's seats and waiting list: counts by status, and the
+        # places ahead of a waiting delegate (waitlist_position < theirs) read
+        # from the index alone.
+        Index(
+            "ix_registrations_programme_waitlist",
+            "programme_id",
+            "status",
+            "waitlist_position",
+        ),
+        # The next waiting-list ticket: max(waitlist_position) of the event.
+        Index("ix_registrations_event_waitlist", "event_id", "waitlist_position"),
+        # The attendee list and the CSV in the order of registration.
+        Index("ix_registrations_event_created", "event_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

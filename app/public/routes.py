@@ -10,12 +10,14 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_flashed_messages,
     make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_wtf.csrf import generate_csrf
 
 from app import ical
 from app.calendar_responses import calendar_response
@@ -27,6 +29,8 @@ from app.public.forms import (
     LostLinkForm,
     RegistrationForm,
 )
+from app.public.page_cache import cached
+from app.read_only import read_without_transaction
 from app.security import limit, lost_link_email_key
 from app.services import audit, seats
 from app.services import events as event_service
@@ -56,27 +60,81 @@ def _registration_or_404(token: str):
     return registration
 
 
-@public.get("/")
-def home():
+def _event_and_version_or_404(slug: str):
     try:
-        event = event_service.default_event(current_app.config["DEFAULT_EVENT_SLUG"])
+        return event_service.event_with_programme_version(slug)
+    except event_service.EventNotFound:
+        abort(404, description="There is no event at this address.")
+
+
+def _default_event_and_version():
+    slug = current_app.config["DEFAULT_EVENT_SLUG"]
+    try:
+        return event_service.event_with_programme_version(slug)
+    except event_service.EventNotFound:
+        pass
+    try:
+        event = event_service.default_event(slug)
     except event_service.EventNotFound:
         abort(404, description="No event has been published yet.")
-    return _render_event(event)
+    return event, event_service.programme_version(event)
+
+
+@public.get("/")
+def home():
+    return _render_event("/", _default_event_and_version)
 
 
 @public.get("/events/<slug>/")
 def event_page(slug: str):
-    return _render_event(_event_or_404(slug))
+    return _render_event(slug, lambda: _event_and_version_or_404(slug))
 
 
-def _render_event(event):
+# Stands for the visitor's CSRF token in the cached event page: the page is
+# the same for everyone but the token, which is tied to each one's session.
+CSRF_PLACEHOLDER = "\x00csrf-token\x00"
+
+
+def _render_event(address: str, find_event):
+    """The event page, rendered again only when what it shows has changed.
+
+    ``find_event()`` gives the event and its programme's version; with the
+    seats and the registration window they make the page's version (see
+    ``page_cache``). Between checks a request reads nothing from the database.
+    """
+    if get_flashed_messages():
+        # A message for this visitor only (taken now, the template shows it):
+        # this page is not kept.
+        event, _ = find_event()
+        closed_message = registration_window_message(event, utcnow())
+        seats = event_service.seat_availability(event)
+        return _event_html(event, seats, closed_message)
+    token = generate_csrf()
+
+    def load():
+        read_without_transaction()
+        event, programme = find_event()
+        closed_message = registration_window_message(event, utcnow())
+        seats = event_service.seat_availability(event)
+        version = (event.id, event.updated_at, tuple(seats), programme, closed_message)
+
+        def build() -> str:
+            html = _event_html(event, seats, closed_message)
+            return html.replace(token, CSRF_PLACEHOLDER)
+
+        return version, build
+
+    html = cached(("event page", address, request.script_root), load)
+    return html.replace(CSRF_PLACEHOLDER, token)
+
+
+def _event_html(event, seats, closed_message) -> str:
     return render_template(
         "public/event.html",
         event=event,
-        seats=event_service.seats_by_programme(event),
+        seats=seats,
         programme=event_service.programme_by_day(event),
-        closed_message=registration_window_message(event, utcnow()),
+        closed_message=closed_message,
         links=calendar_links(event),
         lost_link_form=LostLinkForm(),
     )
@@ -164,17 +222,42 @@ def privacy(slug: str):
 
 @public.get("/events/<slug>/event.ics")
 def event_ics(slug: str):
-    event = _event_or_404(slug)
-    body = ical.event_calendar(event, current_app.config["BASE_URL"])
-    return calendar_response(body, f"{event.slug}.ics", event.updated_at, inline=False)
+    base_url = current_app.config["BASE_URL"]
+
+    def load():
+        read_without_transaction()
+        event = _event_or_404(slug)
+        # Every change to the event's row moves updated_at (a calendar
+        # change also SEQUENCE).
+        version = (event.id, event.updated_at, event.sequence, base_url)
+        return version, lambda: (
+            ical.event_calendar(event, base_url),
+            f"{event.slug}.ics",
+            event.updated_at,
+        )
+
+    body, filename, modified = cached(("event.ics", slug), load)
+    return calendar_response(body, filename, modified, inline=False)
 
 
 @public.get("/events/<slug>/agenda.ics")
 def agenda_ics(slug: str):
-    event = _event_or_404(slug)
-    body = ical.agenda_calendar(event, event.sessions, current_app.config["BASE_URL"])
-    modified = max([event.updated_at] + [s.updated_at for s in event.sessions])
-    return calendar_response(body, f"{event.slug}-agenda.ics", modified, inline=True)
+    base_url = current_app.config["BASE_URL"]
+
+    def load():
+        read_without_transaction()
+        event, programme = _event_and_version_or_404(slug)
+        version = (event.id, event.updated_at, event.sequence, programme, base_url)
+        modified = max(filter(None, (event.updated_at, programme.sessions_updated_at)))
+        # Building the feed (icalendar, VTIMEZONE) took most of the request.
+        return version, lambda: (
+            ical.agenda_calendar(event, event.sessions, base_url),
+            f"{event.slug}-agenda.ics",
+            modified,
+        )
+
+    body, filename, modified = cached(("agenda.ics", slug), load)
+    return calendar_response(body, filename, modified, inline=True)
 
 
 @public.get("/r/<token>")

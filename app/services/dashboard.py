@@ -211,36 +211,44 @@ def programme_counts(
     """Per programme in scope: its quota, registrations by status, delegates
     checked in, visa-letter requests, and its first and last registration."""
     status = Registration.status
+    # The registrations are grouped by programme first and the few groups
+    # joined to the programmes after: joining 50,000 registrations to their
+    # programmes before grouping took PostgreSQL twice as long.
+    numbers = {
+        "confirmed": _count(status == "confirmed"),
+        "pending": _count(status == "pending"),
+        "waitlisted": _count(status == "waitlisted"),
+        "cancelled": _count(status == "cancelled"),
+        "rejected": _count(status == "rejected"),
+        "checked_in": _count(
+            status == "confirmed", Registration.checked_in_at.is_not(None)
+        ),
+        "visa_letters": _count(
+            status.in_(ACTIVE_STATUSES), Registration.needs_visa_letter.is_(True)
+        ),
+    }
+    counts = (
+        select(
+            Registration.programme_id,
+            *(count.label(name) for name, count in numbers.items()),
+            func.min(Registration.created_at).label("first_registered"),
+            func.max(Registration.created_at).label("last_registered"),
+        )
+        .where(*_scope(event, only_country))
+        .group_by(Registration.programme_id)
+        .subquery()
+    )
     query = (
         select(
             CountryProgramme.code,
             CountryProgramme.name,
             CountryProgramme.quota,
-            _count(status == "confirmed"),
-            _count(status == "pending"),
-            _count(status == "waitlisted"),
-            _count(status == "cancelled"),
-            _count(status == "rejected"),
-            _count(status == "confirmed", Registration.checked_in_at.is_not(None)),
-            _count(
-                status.in_(ACTIVE_STATUSES), Registration.needs_visa_letter.is_(True)
-            ),
-            func.min(Registration.created_at),
-            func.max(Registration.created_at),
+            *(func.coalesce(counts.c[name], 0) for name in numbers),
+            counts.c.first_registered,
+            counts.c.last_registered,
         )
-        .outerjoin(
-            Registration,
-            (Registration.programme_id == CountryProgramme.id)
-            & (Registration.event_id == CountryProgramme.event_id),
-        )
+        .outerjoin(counts, counts.c.programme_id == CountryProgramme.id)
         .where(CountryProgramme.event_id == event.id)
-        .group_by(
-            CountryProgramme.id,
-            CountryProgramme.code,
-            CountryProgramme.name,
-            CountryProgramme.quota,
-            CountryProgramme.sort_order,
-        )
         .order_by(CountryProgramme.sort_order, CountryProgramme.id)
     )
     if only_country:

@@ -1,0 +1,93 @@
+"""Rendered public pages and calendar files, kept in each server process.
+
+An entry is kept with the version of the data it was built from (the event's
+``updated_at``, its programme's version, the seats; see the views). It is
+served without asking the database for ``PAGE_CACHE_SECONDS`` (1 s) after it
+was built or last found current; after that the next request reads the
+version again (one or two statements of index reads) and builds the entry
+anew only if the version moved. Every commit made by this process empties
+its cache at once, so what a request changes shows on its own process's
+next page; a change made by another process shows within that second.
+
+Even the cheapest version check costs one or two round trips to the
+database, which on a busy two-core machine took longer than the rest of the
+request: the second between checks is what lets the public pages run at the
+speed of Flask itself. Seats are only shown here; the quota guarantee is
+enforced under locks when registering, whatever a page said.
+
+One entry per page and event: the cache holds as many entries as there are
+events, whatever the traffic.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import event as sa_event
+
+from app.extensions import db
+
+
+@dataclass
+class _Entry:
+    version: Hashable
+    value: Any
+    checked_at: float
+
+
+class RenderedCache:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        # Reads and single assignments of a dict are atomic in CPython, so
+        # threaded workers need no lock: at worst two build the same entry.
+        self._entries: dict[Hashable, _Entry] = {}
+
+    def fresh(self, key: Hashable) -> Any | None:
+        """The value, if built or found current less than ``seconds`` ago."""
+        entry = self._entries.get(key)
+        if entry is not None and time.monotonic() - entry.checked_at < self.seconds:
+            return entry.value
+        return None
+
+    def get_or_build(
+        self, key: Hashable, version: Hashable, build: Callable[[], Any]
+    ) -> Any:
+        """The value kept for ``version``, or ``build()`` kept for it now."""
+        checked_at = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and entry.version == version:
+            entry.checked_at = checked_at
+            return entry.value
+        value = build()
+        self._entries[key] = _Entry(version, value, checked_at)
+        return value
+
+    def clear(self, *_) -> None:
+        self._entries.clear()
+
+
+def cached(key: Hashable, load: Callable[[], tuple[Hashable, Callable[[], Any]]]):
+    """The value kept under ``key``, checked against the database when due.
+
+    ``load()`` reads the current version and returns it with the function
+    that builds the value; it runs only when the entry is not fresh.
+    """
+    cache: RenderedCache = current_app.extensions["rendered_cache"]
+    value = cache.fresh(key)
+    if value is None:
+        version, build = load()
+        value = cache.get_or_build(key, version, build)
+    return value
+
+
+def init_app(app) -> None:
+    cache = RenderedCache(app.config["PAGE_CACHE_SECONDS"])
+    app.extensions["rendered_cache"] = cache
+    with app.app_context():
+        # Any commit of this process (through the session or not) may have
+        # changed what a page shows.
+        sa_event.listen(db.engine, "commit", cache.clear)
