@@ -41,7 +41,7 @@ class AttendeeFilters:
         return {k: v for k, v in vars(self).items() if v}
 
 
-def _waitlist_ranks():
+def _waitlist_ranks(event: Event):
     """Each waitlisted registration's place in its programme's queue.
 
     One window over the whole event: right for the CSV, which lists every
@@ -58,7 +58,7 @@ def _waitlist_ranks():
             )
             .label("place"),
         )
-        .where(Registration.status == "waitlisted")
+        .where(Registration.event_id == event.id, Registration.status == "waitlisted")
         .subquery()
     )
 
@@ -162,7 +162,7 @@ def stream_attendees(
     ``app.exports.ATTENDEE_COLUMNS``, not ORM objects: building 50,000
     objects, and keeping them in the session, cost more than the CSV itself.
     """
-    ranks = _waitlist_ranks()
+    ranks = _waitlist_ranks(event)
     r = Registration
     columns = (
         r.reference,
