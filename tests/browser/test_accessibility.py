@@ -162,7 +162,9 @@ def test_registration_errors_are_announced_and_take_the_focus(page, event):
     expect(summary.get_by_role("link", name="E-mail address")).to_be_visible()
     expect(summary.get_by_role("link", name="Country programme")).to_be_visible()
 
-    # The first field in error has the focus, and tells what is wrong.
+    # The first field in error has the focus, and tells what is wrong
+    # (autofocus applies once the page has settled: wait for it).
+    page.wait_for_function("document.activeElement && document.activeElement.id")
     focused = active_element(page)
     assert focused == {"id": "email", "tag": "input", "invalid": "true"}
     email = page.get_by_label("E-mail address")
