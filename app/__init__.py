@@ -48,12 +48,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    from app import auth, cli, errors, filters, log_redaction, requests, security
+    from app import (
+        auth,
+        cli,
+        errors,
+        filters,
+        log_redaction,
+        page_cache,
+        requests,
+        security,
+    )
     from app.admin import admin
     from app.health import health
-    from app.public import page_cache
     from app.public.personal_data import personal_data
     from app.public.routes import public
+    from app.services import data_versions  # noqa: F401  (its session listeners)
 
     requests.init_app(app)  # before the blueprints: their rules use the converter
     auth.init_app(app)

@@ -63,6 +63,17 @@ def app(database_uri):
         db.engine.dispose()
 
 
+@pytest.fixture
+def other_process(database_uri, app):
+    """A second app on the same database, as another server process would be:
+    its own engine and its own caches."""
+    other = create_app(_test_config(database_uri))
+    yield other
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def _empty_all_tables() -> None:
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):

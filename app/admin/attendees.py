@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from math import ceil
 
@@ -31,22 +32,26 @@ from app.exports import attendees_csv
 from app.extensions import db
 from app.models import AuditEntry
 from app.models.registrations import CATEGORIES, STATUSES
+from app.page_cache import kept
 from app.public.forms import EditRegistrationForm
 from app.services import attendees as attendee_service
 from app.services import checkin as checkin_service
 from app.services import registration as registration_service
 from app.services.audit import Actor
+from app.services.data_versions import registrations_version
 from app.services.registration import AlreadyRegistered, RegistrationError
 from app.services.seats import waitlist_place
 
 
 @admin.get("/events/<slug>/attendees")
 def attendees(slug: str):
+    version = registrations_version()
     event = event_or_404(slug)
     filters = attendee_service.AttendeeFilters.from_args(request.args)
     per_page = current_app.config["ATTENDEES_PER_PAGE"]
     scope = scope_country()
-    total = attendee_service.count_attendees(event, filters, scope)
+    programmes = visible_programmes(event)
+    total = _count(event, filters, scope, version, programmes)
     pages = max(ceil(total / per_page), 1)
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     return render_template(
@@ -57,11 +62,34 @@ def attendees(slug: str):
         total=total,
         page=page,
         pages=pages,
-        programmes=visible_programmes(event),
+        programmes=programmes,
         statuses=STATUSES,
         categories=CATEGORIES,
         sorts=list(attendee_service.SORTS),
     )
+
+
+def _count(event, filters, scope, version, programmes) -> int:
+    """The number of matching registrations, kept until the data changes.
+
+    Counting every row is the costly part of a page. Only the choices the
+    page offers are kept, so the cache stays small whatever the query string
+    says; a search or an unknown value is counted afresh.
+    """
+
+    def count() -> int:
+        return attendee_service.count_attendees(event, filters, scope)
+
+    offered = (
+        not filters.q
+        and filters.status in ("", *STATUSES)
+        and filters.category in ("", *CATEGORIES)
+        and filters.country in ("", *(p.code for p in programmes))
+    )
+    if not offered:
+        return count()
+    key = ("attendee count", event.id, scope, replace(filters, sort=""))
+    return kept(key, version, count)
 
 
 @admin.get("/events/<slug>/attendees.csv")

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see the whole metadata."""
 
 from app.models.audit import AuditEntry
+from app.models.data_versions import DataVersion
 from app.models.events import (
     CountryProgramme,
     Event,
@@ -15,6 +16,7 @@ from app.models.registrations import Registration, RegistrationToken
 __all__ = [
     "AuditEntry",
     "CountryProgramme",
+    "DataVersion",
     "Event",
     "EventContact",
     "EventSupporter",

@@ -23,13 +23,13 @@ from app import ical
 from app.calendar_responses import calendar_response
 from app.extensions import db, limiter
 from app.models.types import utcnow
+from app.page_cache import cached
 from app.public.forms import (
     CancelForm,
     EditRegistrationForm,
     LostLinkForm,
     RegistrationForm,
 )
-from app.public.page_cache import cached
 from app.read_only import read_without_transaction
 from app.security import limit, lost_link_email_key
 from app.services import audit, seats

@@ -121,9 +121,7 @@ def count_attendees(
     event: Event, filters: AttendeeFilters, only_country: str | None = None
 ) -> int:
     return db.session.scalar(
-        select(func.count(Registration.id)).where(
-            *_conditions(event, filters, only_country)
-        )
+        select(func.count()).where(*_conditions(event, filters, only_country))
     )
 
 

@@ -1,4 +1,4 @@
-"""Rendered public pages and calendar files, kept in each server process.
+"""Rendered pages, calendar files and aggregates, kept in each server process.
 
 An entry is kept with the version of the data it was built from (the event's
 ``updated_at``, its programme's version, the seats; see the views). It is
@@ -15,8 +15,12 @@ request: the second between checks is what lets the public pages run at the
 speed of Flask itself. Seats are only shown here; the quota guarantee is
 enforced under locks when registering, whatever a page said.
 
-One entry per page and event: the cache holds as many entries as there are
-events, whatever the traffic.
+The organisers' pages use ``kept``: no second without a check, because an
+organiser expects to see their own change at once, whichever process served
+it; the version they check is ``data_versions.registrations_version``.
+
+One entry per page, event and viewer's scope: the cache holds a few entries
+per event, whatever the traffic.
 """
 
 from __future__ import annotations
@@ -66,6 +70,9 @@ class RenderedCache:
         self._entries[key] = _Entry(version, value, checked_at)
         return value
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def clear(self, *_) -> None:
         self._entries.clear()
 
@@ -82,6 +89,12 @@ def cached(key: Hashable, load: Callable[[], tuple[Hashable, Callable[[], Any]]]
         version, build = load()
         value = cache.get_or_build(key, version, build)
     return value
+
+
+def kept(key: Hashable, version: Hashable, build: Callable[[], Any]) -> Any:
+    """The value kept under ``key`` for ``version``, built now if it moved."""
+    cache: RenderedCache = current_app.extensions["rendered_cache"]
+    return cache.get_or_build(key, version, build)
 
 
 def init_app(app) -> None:

@@ -1,0 +1,170 @@
+"""The registration data's version, and the organiser pages kept under it.
+
+The dashboard and the attendee count are computed once per version of the
+data and kept in each server process; a change committed by any process
+raises the version in the same transaction, so no process shows stale
+numbers, and nothing else moves it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import SLUG, csrf_token, valid_registration
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Registration
+from app.services.data_versions import registrations_version
+from app.services.events import event_by_slug
+from app.services.registration import DelegateDetails, register_delegate
+
+DASHBOARD = f"/admin/events/{SLUG}/"
+ATTENDEES = f"/admin/events/{SLUG}/attendees"
+
+
+def version(app) -> int:
+    with app.app_context():
+        return registrations_version()
+
+
+def register_in(app, email: str, country: str = "GH") -> None:
+    """Register a delegate through ``app``'s own session, and commit."""
+    with app.app_context():
+        register_delegate(
+            event_by_slug(SLUG),
+            DelegateDetails(
+                full_name="Ama Mensah",
+                email=email,
+                country=country,
+                organisation="SCORE Ghana",
+                category="enterprise",
+            ),
+            privacy_notice_version="1",
+        )
+        db.session.commit()
+
+
+def confirmed_on_dashboard(client) -> int:
+    body = client.get(DASHBOARD).get_data(as_text=True)
+    return int(re.search(r'data-count="confirmed">(\d+)<', body).group(1))
+
+
+def total_on_attendee_list(client, **args) -> int:
+    body = client.get(ATTENDEES, query_string=args).get_data(as_text=True)
+    return int(re.search(r"<p>(\d+) registrations?\.", body).group(1))
+
+
+def test_each_committed_change_raises_the_version_once(app, event, register):
+    before = version(app)
+    assert register().status_code == 303
+    assert version(app) == before + 1
+    assert register(email="kofi@example.org").status_code == 303
+    assert version(app) == before + 2
+
+
+def test_reading_and_rolling_back_leave_the_version(app, client, event, register):
+    register()
+    before = version(app)
+    client.get("/")
+    client.get(f"/events/{SLUG}/agenda.ics")
+    with app.app_context():
+        registration = db.session.scalars(select(Registration)).one()
+        registration.full_name = "Changed, then rolled back"
+        db.session.flush()
+        db.session.rollback()
+        # A change to a table no page keeps anything of.
+        assert registrations_version() == before
+    assert version(app) == before
+
+
+def test_a_rolled_back_savepoint_keeps_the_changes_made_before_it(app, event):
+    register_in(app, "ama@example.org")
+    before = version(app)
+    with app.app_context():
+        registration = db.session.scalars(select(Registration)).one()
+        registration.full_name = "Ama Serwaa Mensah"
+        db.session.flush()
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            duplicate = Registration(
+                **{
+                    column.key: getattr(registration, column.key)
+                    for column in Registration.__table__.columns
+                    if column.key != "id"
+                }
+            )
+            db.session.add(duplicate)
+        db.session.commit()
+    assert version(app) == before + 1
+
+
+def test_bulk_statements_raise_the_version(app, event):
+    register_in(app, "ama@example.org")
+    before = version(app)
+    with app.app_context():
+        db.session.execute(
+            update(Registration).values(sequence=Registration.sequence + 1)
+        )
+        db.session.commit()
+    assert version(app) == before + 1
+
+
+def test_dashboard_shows_a_registration_made_by_another_process(
+    logged_in, other_process, event
+):
+    register_in(other_process, "ama@example.org")
+    assert confirmed_on_dashboard(logged_in) == 1  # now kept in this process
+
+    register_in(other_process, "kofi@example.org")
+
+    # Nothing this process committed cleared its cache: only the version did.
+    assert confirmed_on_dashboard(logged_in) == 2
+
+
+def test_attendee_count_follows_changes_made_by_another_process(
+    logged_in, other_process, event
+):
+    register_in(other_process, "ama@example.org")
+    assert total_on_attendee_list(logged_in) == 1
+    assert total_on_attendee_list(logged_in, status="confirmed") == 1
+
+    register_in(other_process, "kofi@example.org", country="VN")
+
+    assert total_on_attendee_list(logged_in) == 2
+    assert total_on_attendee_list(logged_in, status="confirmed") == 2
+    assert total_on_attendee_list(logged_in, country="VN") == 1
+
+
+def test_an_organisers_own_change_shows_on_their_next_page(
+    app, logged_in, other_process, event
+):
+    register_in(other_process, "ama@example.org")
+    assert confirmed_on_dashboard(logged_in) == 1
+    with app.app_context():
+        registration_id = db.session.scalar(select(Registration.id))
+    detail = f"/admin/events/{SLUG}/registrations/{registration_id}"
+    response = logged_in.post(
+        f"{detail}/cancel",
+        data={"csrf_token": csrf_token(logged_in, f"{detail}/cancel")},
+    )
+    assert response.status_code == 303
+
+    assert confirmed_on_dashboard(logged_in) == 0
+
+
+def test_only_the_choices_the_page_offers_are_kept(app, logged_in, event):
+    client = logged_in
+    client.post(
+        f"/events/{SLUG}/register",
+        data=valid_registration(
+            csrf_token=csrf_token(client, f"/events/{SLUG}/register")
+        ),
+    )
+    total_on_attendee_list(client)
+    kept = len(app.extensions["rendered_cache"])
+    for n in range(20):
+        assert total_on_attendee_list(client, status=f"made-up-{n}") == 0
+        assert total_on_attendee_list(client, q=f"word{n}") == 0
+    assert len(app.extensions["rendered_cache"]) == kept
