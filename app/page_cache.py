@@ -19,14 +19,16 @@ The organisers' pages use ``kept``: no second without a check, because an
 organiser expects to see their own change at once, whichever process served
 it; the version they check is ``data_versions.registrations_version``.
 
-One entry per page, event and viewer's scope: the cache holds a few entries
-per event, whatever the traffic.
+One entry per page, event and viewer's scope (and, for the attendee list,
+filter choice and page number); at most ``max_entries``, the oldest built
+going first, whatever the traffic.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Hashable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +46,9 @@ class _Entry:
 
 
 class RenderedCache:
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, max_entries: int = 256) -> None:
         self.seconds = seconds
+        self.max_entries = max_entries
         # Reads and single assignments of a dict are atomic in CPython, so
         # threaded workers need no lock: at worst two build the same entry.
         self._entries: dict[Hashable, _Entry] = {}
@@ -67,7 +70,12 @@ class RenderedCache:
             entry.checked_at = checked_at
             return entry.value
         value = build()
+        self._entries.pop(key, None)  # re-inserted last: the newest
         self._entries[key] = _Entry(version, value, checked_at)
+        if len(self._entries) > self.max_entries:
+            # The oldest built goes; another thread may have taken it first.
+            with suppress(RuntimeError, KeyError, StopIteration):
+                del self._entries[next(iter(self._entries))]
         return value
 
     def __len__(self) -> int:

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.admin.access import (
@@ -45,23 +46,57 @@ from app.services.seats import waitlist_place
 
 @admin.get("/events/<slug>/attendees")
 def attendees(slug: str):
+    # The version first: whatever is read after it is at least that new.
     version = registrations_version()
     event = event_or_404(slug)
     filters = attendee_service.AttendeeFilters.from_args(request.args)
     per_page = current_app.config["ATTENDEES_PER_PAGE"]
     scope = scope_country()
     programmes = visible_programmes(event)
-    total = _count(event, filters, scope, version, programmes)
+    offered = _offered(filters, programmes)
+
+    def count() -> int:
+        return attendee_service.count_attendees(event, filters, scope)
+
+    # Counting every row and rendering the table are most of a page's cost:
+    # both are kept until the data changes, for the choices the page offers
+    # (a search or a made-up value is done afresh, so the cache stays small
+    # whatever the query string says).
+    total = (
+        kept(
+            ("attendee count", event.id, scope, replace(filters, sort="")),
+            version,
+            count,
+        )
+        if offered
+        else count()
+    )
     pages = max(ceil(total / per_page), 1)
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
+
+    def table() -> Markup:
+        # The template escapes what it shows: its output is HTML already.
+        return Markup(  # noqa: S704
+            render_template(
+                "admin/_attendee_table.html",
+                event=event,
+                filters=filters,
+                rows=attendee_service.attendee_page(
+                    event, filters, page, per_page, scope
+                ),
+                page=page,
+                pages=pages,
+                categories=CATEGORIES,
+            )
+        )
+
+    key = ("attendee table", event.id, scope, filters, page, request.script_root)
     return render_template(
         "admin/attendees.html",
         event=event,
         filters=filters,
-        rows=attendee_service.attendee_page(event, filters, page, per_page, scope),
+        table_html=kept(key, version, table) if offered else table(),
         total=total,
-        page=page,
-        pages=pages,
         programmes=programmes,
         statuses=STATUSES,
         categories=CATEGORIES,
@@ -69,27 +104,15 @@ def attendees(slug: str):
     )
 
 
-def _count(event, filters, scope, version, programmes) -> int:
-    """The number of matching registrations, kept until the data changes.
-
-    Counting every row is the costly part of a page. Only the choices the
-    page offers are kept, so the cache stays small whatever the query string
-    says; a search or an unknown value is counted afresh.
-    """
-
-    def count() -> int:
-        return attendee_service.count_attendees(event, filters, scope)
-
-    offered = (
+def _offered(filters, programmes) -> bool:
+    """Whether the filters are choices the page's own form offers."""
+    return (
         not filters.q
         and filters.status in ("", *STATUSES)
         and filters.category in ("", *CATEGORIES)
         and filters.country in ("", *(p.code for p in programmes))
+        and filters.sort in ("", *attendee_service.SORTS)
     )
-    if not offered:
-        return count()
-    key = ("attendee count", event.id, scope, replace(filters, sort=""))
-    return kept(key, version, count)
 
 
 @admin.get("/events/<slug>/attendees.csv")

@@ -137,8 +137,11 @@ def waitlist_place(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def waitlist_places(registrations: list[Registration]) -> dict[int, int]:
+def waitlist_places(registrations) -> dict[int, int]:
     """``waitlist_place`` of each waiting registration given, in one statement.
+
+    Registrations, or rows with their ``id``, ``status`` and
+    ``waitlist_position``.
 
     Counts from the index on (programme, status, waitlist_position): the
     delegates ahead of each one, for these rows only.
