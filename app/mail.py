@@ -23,8 +23,7 @@ from __future__ import annotations
 import email.policy
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -35,6 +34,7 @@ from zoneinfo import ZoneInfo
 from flask import render_template
 
 from app import ical
+from app.services.events import programme_by_day
 
 if TYPE_CHECKING:
     from app.models.events import Event
@@ -71,21 +71,6 @@ DEFAULT_SENDER_NAME = "SCORE Workshop organisers"
 # RFC 2047 encoded, bodies quoted-printable or base64), because the message is
 # stored as bytes and handed to smtplib's sendmail() unchanged.
 POLICY = email.policy.SMTP
-
-
-@dataclass(frozen=True)
-class ProgrammeItem:
-    starts: datetime
-    ends: datetime
-    title: str
-    description: str
-    location: str
-
-
-@dataclass(frozen=True)
-class ProgrammeDay:
-    day: date
-    items: list[ProgrammeItem] = field(default_factory=list)
 
 
 def build_message(
@@ -141,7 +126,7 @@ def build_message(
         "waitlist_place": waitlist_place,
         "calendar_method": method,
         "show_programme": show_programme,
-        "programme": programme_days(event) if show_programme else [],
+        "programme": programme_by_day(event) if show_programme else [],
         "zone_label": _zone_label(event),
         "provisional_note": ical.PROVISIONAL_NOTE,
     }
@@ -192,25 +177,6 @@ def calendar_method(kind: str, registration: Registration) -> str | None:
     if kind in CONFIRMATION_KINDS and registration.status == "confirmed":
         return "REQUEST"
     return None
-
-
-def programme_days(event: Event) -> list[ProgrammeDay]:
-    """The sessions in the event's local time, grouped by local day."""
-    zone = ZoneInfo(event.timezone)
-    days: dict[date, ProgrammeDay] = {}
-    for session in sorted(event.sessions, key=lambda s: s.starts_at):
-        starts = session.starts_at.astimezone(zone)
-        day = days.setdefault(starts.date(), ProgrammeDay(starts.date()))
-        day.items.append(
-            ProgrammeItem(
-                starts=starts,
-                ends=session.ends_at.astimezone(zone),
-                title=session.title,
-                description=session.description or "",
-                location=session.location or "",
-            )
-        )
-    return list(days.values())
 
 
 def _zone_label(event: Event) -> str:

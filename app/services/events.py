@@ -224,6 +224,7 @@ class ScheduledSession:
     description: str
     starts: datetime
     ends: datetime
+    location: str = ""
 
 
 def programme_by_day(event: Event) -> list[tuple[date, list[ScheduledSession]]]:
@@ -234,9 +235,10 @@ def programme_by_day(event: Event) -> list[tuple[date, list[ScheduledSession]]]:
         days.setdefault(starts.date(), []).append(
             ScheduledSession(
                 session.title,
-                session.description,
+                session.description or "",
                 starts,
                 session.ends_at.astimezone(event.zone),
+                session.location or "",
             )
         )
     return sorted(days.items())
