@@ -25,11 +25,17 @@ def organiser_mailbox(registration: Registration) -> str:
 
 
 def notify(
-    registration: Registration, kind: str, *, with_calendar: bool = True
+    registration: Registration,
+    kind: str,
+    *,
+    with_calendar: bool = True,
+    place: int | None = None,
 ) -> OutboxMessage:
     """Queue a message of ``kind`` carrying a fresh manage link.
 
-    Runs in the caller's transaction: the message is sent only if it commits.
+    ``place`` is the delegate's waiting-list place when the caller knows it
+    already; otherwise it is counted. Runs in the caller's transaction: the
+    message is sent only if it commits.
     """
     token = mint_token(registration)
     base_url = current_app.config["BASE_URL"]
@@ -40,7 +46,7 @@ def notify(
         base_url=base_url,
         sender=organiser_mailbox(registration),
         sender_name=current_app.config["MAIL_SENDER_NAME"],
-        waitlist_place=waitlist_place(registration),
+        waitlist_place=place or waitlist_place(registration),
         with_calendar=with_calendar,
     )
     return outbox.enqueue(message, kind, registration)

@@ -156,10 +156,10 @@ def register_delegate(
     if email_taken(event.id, details.email):
         raise AlreadyRegistered(details.email)
 
-    event = seats.lock_event(event.id)
-    [programme] = seats.lock_programmes(event.id, programme.id)
     values = {f.name: getattr(details, f.name) for f in fields(details)}
     del values["country"]
+    # All that needs no seat decision comes before the lock: it is held until
+    # COMMIT, and every registration for the event waits for it.
     registration = Registration(
         event=event,
         programme=programme,
@@ -171,14 +171,19 @@ def register_delegate(
         updated_at=now,
         **values,
     )
-    # Nobody jumps the queue: a free seat goes to a newcomer only when no one
-    # of the programme is waiting for it.
-    if seats.has_free_seat(event, programme) and not seats.anyone_waiting(programme.id):
+    token = mint_token(registration)
+
+    event = seats.lock_event(event.id)
+    [programme] = seats.lock_programmes(event.id, programme.id)
+    seats_now = seats.seat_state(event.id, programme.id)
+    if seats_now.newcomer_gets_seat(event, programme):
         registration.status = _seat_status(event)
+        place = None
     else:
         registration.status = "waitlisted"
-        registration.waitlist_position = seats.next_waitlist_ticket(event.id)
-    token = mint_token(registration)
+        registration.waitlist_position = seats_now.highest_ticket + 1
+        # The newest ticket of the event: everyone waiting is ahead.
+        place = seats_now.waiting_in_programme + 1
     try:
         with db.session.begin_nested():
             db.session.add(registration)
@@ -192,7 +197,7 @@ def register_delegate(
         registration=registration,
         after=audit.snapshot(registration),
     )
-    notify(registration, kind_for_new_status(registration.status))
+    notify(registration, kind_for_new_status(registration.status), place=place)
     return NewRegistration(registration, token)
 
 

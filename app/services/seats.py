@@ -9,6 +9,7 @@ the transaction takes SQLite's single writer lock, which serialises writers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import bindparam, func, select, text
@@ -59,6 +60,59 @@ def seats_held(event_id: int, programme_id: int | None = None) -> int:
     if programme_id is not None:
         query = query.where(Registration.programme_id == programme_id)
     return db.session.scalar(query)
+
+
+@dataclass(frozen=True)
+class SeatState:
+    """What a newcomer's seat depends on, read in one statement (locks held)."""
+
+    held_in_event: int
+    held_in_programme: int
+    waiting_in_programme: int
+    highest_ticket: int
+
+    def newcomer_gets_seat(self, event: Event, programme: CountryProgramme) -> bool:
+        """A free seat goes to a newcomer only when no one of the programme is
+        waiting for it: nobody jumps the queue."""
+        return (
+            self.waiting_in_programme == 0
+            and self.held_in_programme < programme.quota
+            and (event.capacity is None or self.held_in_event < event.capacity)
+        )
+
+
+def seat_state(event_id: int, programme_id: int) -> SeatState:
+    """The counts behind a newcomer's seat, in one round trip to the database.
+
+    Registering waits for the event's lock; every statement under it is one
+    more delegate waiting behind.
+    """
+    row = db.session.execute(
+        _seat_state_statement(),
+        {"event_id": event_id, "programme_id": programme_id},
+    ).one()
+    return SeatState(*row[:3], highest_ticket=row[3] or 0)
+
+
+@cache
+def _seat_state_statement():
+    event_id, programme_id = bindparam("event_id"), bindparam("programme_id")
+    held = Registration.status.in_(SEAT_HOLDING_STATUSES)
+
+    def count(*conditions):
+        return select(func.count()).where(*conditions).scalar_subquery()
+
+    return select(
+        count(Registration.event_id == event_id, held),
+        count(Registration.programme_id == programme_id, held),
+        count(
+            Registration.programme_id == programme_id,
+            Registration.status == "waitlisted",
+        ),
+        select(func.max(Registration.waitlist_position))
+        .where(Registration.event_id == event_id)
+        .scalar_subquery(),
+    )
 
 
 def has_free_seat(event: Event, programme: CountryProgramme) -> bool:
