@@ -169,3 +169,38 @@ def test_only_the_choices_the_page_offers_are_kept(app, logged_in, event):
         assert total_on_attendee_list(client, status=f"made-up-{n}") == 0
         assert total_on_attendee_list(client, q=f"word{n}") == 0
     assert len(app.extensions["rendered_cache"]) == kept
+
+
+def test_attendee_pages_link_to_each_other_keeping_the_filters(app, logged_in, event):
+    app.config["ATTENDEES_PER_PAGE"] = 2
+    for n in range(5):
+        register_in(app, f"delegate{n}@example.org", name=f"Delegate {n}")
+
+    first = logged_in.get(ATTENDEES, query_string={"status": "confirmed"})
+    body = first.get_data(as_text=True)
+    assert "Page 1 of 3" in body
+    next_link = re.search(r'<a href="([^"]+)">Next</a>', body).group(1)
+    assert "page=2" in next_link and "status=confirmed" in next_link
+    assert "Previous" not in body
+
+    second = logged_in.get(next_link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Page 2 of 3" in second
+    assert re.search(r'<a href="[^"]*page=1[^"]*">Previous</a>', second)
+    # Each page of the list holds its own rows.
+    assert "Delegate 2" in second and "Delegate 0" not in second
+
+
+def test_audit_log_pages_link_to_each_other(app, logged_in, event, monkeypatch):
+    from app.admin import log
+
+    monkeypatch.setattr(log, "PER_PAGE", 2)
+    for n in range(3):
+        register_in(app, f"delegate{n}@example.org")
+
+    body = logged_in.get(f"/admin/events/{SLUG}/log").get_data(as_text=True)
+    assert "Page 1 of 2" in body
+    older = re.search(r'<a href="([^"]+)">Older</a>', body).group(1)
+    assert older == f"/admin/events/{SLUG}/log?page=2"
+    second = logged_in.get(older).get_data(as_text=True)
+    assert "Page 2 of 2" in second
+    assert '">Newer</a>' in second
