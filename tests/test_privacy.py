@@ -205,3 +205,88 @@ def test_a_delegate_can_leave_the_public_list_later(app, client, register):
         )
     assert entry.before["listed_publicly"] is True
     assert entry.after["listed_publicly"] is False
+
+
+def test_organisers_cannot_bring_personal_data_back(app, logged_in, register):
+    """Found by the fuzzing: an organiser's edit of an anonymised registration
+    wrote the submitted name and address back into it."""
+    register(email="a@example.org")
+    with app.app_context():
+        purge_event(the_event(), SYSTEM, force=True)
+        db.session.commit()
+        registration_id = db.session.scalar(select(Registration.id))
+        messages_before = db.session.query(OutboxMessage).count()
+    detail = f"/admin/events/{SLUG}/registrations/{registration_id}"
+
+    page = logged_in.get(detail).get_data(as_text=True)
+    assert f"{detail}/edit" not in page and "Resend message" not in page
+    assert logged_in.get(f"{detail}/edit").status_code == 409
+    edit = logged_in.post(
+        f"{detail}/edit",
+        data={
+            "csrf_token": csrf_token(logged_in, detail),
+            "full_name": "Trần Văn Nam",
+            "email": "nam@example.org",
+            "organisation": "SCORE Viet Nam",
+            "category": "score_team",
+            "gender": "male",
+            "dietary": "none",
+        },
+    )
+    assert edit.status_code == 409
+    resend = logged_in.post(
+        f"{detail}/resend",
+        data={"csrf_token": csrf_token(logged_in, detail)},
+        follow_redirects=True,
+    )
+    assert "can no longer be edited or written to" in resend.get_data(as_text=True)
+
+    with app.app_context():
+        registration = db.session.get(Registration, registration_id)
+        assert registration.full_name == "Anonymised delegate"
+        assert registration.email.endswith("@anonymised.invalid")
+        assert db.session.query(OutboxMessage).count() == messages_before
+
+
+def test_the_service_refuses_to_edit_an_anonymised_registration(app, event):
+    from app.services.registration import (
+        DelegateDetails,
+        PersonalDataDeleted,
+        update_details,
+    )
+
+    with app.app_context():
+        registration = sign_up("GH")
+        purge_event(the_event(), SYSTEM, force=True)
+        db.session.commit()
+        with pytest.raises(PersonalDataDeleted):
+            update_details(
+                registration,
+                DelegateDetails(
+                    full_name="Ama Mensah",
+                    email="ama@example.org",
+                    country="GH",
+                    organisation="SCORE Ghana",
+                    category="enterprise",
+                ),
+                SYSTEM,
+            )
+
+
+def test_nothing_is_queued_for_an_anonymised_registration(app, logged_in, register):
+    register(email="a@example.org")
+    with app.app_context():
+        purge_event(the_event(), SYSTEM, force=True)
+        db.session.commit()
+        registration_id = db.session.scalar(select(Registration.id))
+        messages_before = db.session.query(OutboxMessage).count()
+    detail = f"/admin/events/{SLUG}/registrations/{registration_id}"
+
+    cancel = logged_in.post(
+        f"{detail}/cancel", data={"csrf_token": csrf_token(logged_in, detail)}
+    )
+
+    assert cancel.status_code == 303
+    with app.app_context():
+        assert db.session.get(Registration, registration_id).status == "cancelled"
+        assert db.session.query(OutboxMessage).count() == messages_before

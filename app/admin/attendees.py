@@ -217,6 +217,12 @@ def _back_to(event, registration) -> str:
 def registration_edit(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
+    if registration.anonymised_at is not None:
+        abort(
+            409,
+            description="This registration's personal data has been deleted: "
+            "there is nothing to edit.",
+        )
     form = EditRegistrationForm(
         registration=registration,
         obj=registration_service.DelegateDetails.of(registration),
@@ -231,6 +237,9 @@ def registration_edit(slug: str, registration_id: int):
             form.email.errors.append(
                 "Another registration for this event uses this e-mail address."
             )
+        except RegistrationError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
         else:
             db.session.commit()
             flash("Saved." if changed else "Nothing was changed.")

@@ -30,13 +30,16 @@ def notify(
     *,
     with_calendar: bool = True,
     place: int | None = None,
-) -> OutboxMessage:
+) -> OutboxMessage | None:
     """Queue a message of ``kind`` carrying a fresh manage link.
 
     ``place`` is the delegate's waiting-list place when the caller knows it
     already; otherwise it is counted. Runs in the caller's transaction: the
-    message is sent only if it commits.
+    message is sent only if it commits. An anonymised registration has
+    nobody to write to: nothing is queued (None).
     """
+    if registration.anonymised_at is not None:
+        return None
     token = mint_token(registration)
     base_url = current_app.config["BASE_URL"]
     message = build_message(

@@ -52,6 +52,20 @@ class DelegationFull(RegistrationError):
     pass
 
 
+class PersonalDataDeleted(RegistrationError):
+    pass
+
+
+def _refuse_if_anonymised(registration: Registration) -> None:
+    # Editing or writing to it would bring personal data back, or mail
+    # nobody: an anonymised registration only counts.
+    if registration.anonymised_at is not None:
+        raise PersonalDataDeleted(
+            "This registration's personal data has been deleted; "
+            "it can no longer be edited or written to."
+        )
+
+
 @dataclass
 class DelegateDetails:
     """What a delegate submits, already validated and cleaned by the form."""
@@ -211,6 +225,7 @@ def update_details(
     """
     # Lock the row: an event-wide update may be raising SEQUENCE meanwhile.
     db.session.refresh(registration, with_for_update=True)
+    _refuse_if_anonymised(registration)
     before = audit.snapshot(registration)
     if normalise_email(details.email) != registration.email_normalised and email_taken(
         registration.event_id, details.email, besides=registration.id
@@ -438,6 +453,7 @@ RESEND_KINDS = {
 
 def resend_confirmation(registration: Registration, actor: Actor) -> None:
     """Send the message for the registration's current status again."""
+    _refuse_if_anonymised(registration)
     kind = RESEND_KINDS[registration.status]
     notify(registration, kind)
     audit.record("message_resent", actor, registration=registration, note=kind)
