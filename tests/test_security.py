@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from itsdangerous import BadSignature
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -373,3 +374,23 @@ def test_gunicorn_config_sets_production_defaults():
     output = result.stdout.split()
     assert int(output[0]) >= os.cpu_count()
     assert output[1:] == ["-", "RedactingLogger"]
+
+
+def test_session_signing_follows_a_rotated_secret_key(app):
+    sessions = app.session_interface
+    serializer = sessions.get_signing_serializer(app)
+    assert sessions.get_signing_serializer(app) is serializer  # built once
+    signed = serializer.dumps({"csrf_token": "abc"})
+
+    old_key = app.secret_key
+    app.secret_key = "a-new-secret-key"
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    rotated = sessions.get_signing_serializer(app)
+
+    assert rotated is not serializer
+    assert rotated.loads(signed) == {"csrf_token": "abc"}  # old cookies still open
+    with pytest.raises(BadSignature):
+        serializer.loads(rotated.dumps({"x": 1}))  # new cookies use the new key
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    with pytest.raises(BadSignature):
+        sessions.get_signing_serializer(app).loads(signed)
