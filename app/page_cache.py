@@ -20,8 +20,8 @@ organiser expects to see their own change at once, whichever process served
 it; the version they check is ``data_versions.registrations_version``.
 
 One entry per page, event and viewer's scope (and, for the attendee list,
-filter choice and page number); at most ``max_entries``, the oldest built
-going first, whatever the traffic.
+filter choice and page number); at most ``max_entries``, the least recently
+used going first, whatever the traffic.
 """
 
 from __future__ import annotations
@@ -37,12 +37,17 @@ from sqlalchemy import event as sa_event
 
 from app.extensions import db
 
+# The longest an organiser page's entry is kept, whatever its version: a
+# bound for changes the version does not see (raw SQL; see data_versions).
+KEPT_SECONDS = 300.0
+
 
 @dataclass
 class _Entry:
     version: Hashable
     value: Any
     checked_at: float
+    built_at: float
 
 
 class RenderedCache:
@@ -57,26 +62,45 @@ class RenderedCache:
         """The value, if built or found current less than ``seconds`` ago."""
         entry = self._entries.get(key)
         if entry is not None and time.monotonic() - entry.checked_at < self.seconds:
+            self._touch(key)
             return entry.value
         return None
 
     def get_or_build(
-        self, key: Hashable, version: Hashable, build: Callable[[], Any]
+        self,
+        key: Hashable,
+        version: Hashable,
+        build: Callable[[], Any],
+        max_age: float | None = None,
     ) -> Any:
-        """The value kept for ``version``, or ``build()`` kept for it now."""
-        checked_at = time.monotonic()
+        """The value kept for ``version``, or ``build()`` kept for it now.
+
+        With ``max_age``, an entry built longer ago than that is built again
+        even if its version is current.
+        """
+        now = time.monotonic()
         entry = self._entries.get(key)
-        if entry is not None and entry.version == version:
-            entry.checked_at = checked_at
+        if (
+            entry is not None
+            and entry.version == version
+            and (max_age is None or now - entry.built_at < max_age)
+        ):
+            entry.checked_at = now
+            self._touch(key)
             return entry.value
         value = build()
-        self._entries.pop(key, None)  # re-inserted last: the newest
-        self._entries[key] = _Entry(version, value, checked_at)
+        self._entries.pop(key, None)
+        self._entries[key] = _Entry(version, value, now, now)
         if len(self._entries) > self.max_entries:
-            # The oldest built goes; another thread may have taken it first.
+            # The least recently used goes (another thread may have taken it).
             with suppress(RuntimeError, KeyError, StopIteration):
                 del self._entries[next(iter(self._entries))]
         return value
+
+    def _touch(self, key: Hashable) -> None:
+        """Move the entry to the end: the dict's order is the order of use."""
+        with suppress(KeyError):
+            self._entries[key] = self._entries.pop(key)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -100,9 +124,10 @@ def cached(key: Hashable, load: Callable[[], tuple[Hashable, Callable[[], Any]]]
 
 
 def kept(key: Hashable, version: Hashable, build: Callable[[], Any]) -> Any:
-    """The value kept under ``key`` for ``version``, built now if it moved."""
+    """The value kept under ``key`` for ``version``, built now if it moved
+    (or if it was built more than ``KEPT_SECONDS`` ago)."""
     cache: RenderedCache = current_app.extensions["rendered_cache"]
-    return cache.get_or_build(key, version, build)
+    return cache.get_or_build(key, version, build, max_age=KEPT_SECONDS)
 
 
 def init_app(app) -> None:

@@ -10,7 +10,11 @@ nothing but its own COMMIT. Writers of these tables serialise on the counter
 for that moment only.
 
 ORM changes are noticed after each flush; bulk statements (``update()``,
-``insert()``, ``delete()`` run through the session) when they execute.
+``insert()``, ``delete()`` run through the session) when they execute. Raw
+SQL (``text()``, or a statement run on ``session.connection()``) is not seen:
+the app writes these tables only through the session, and what is kept under
+a version is rebuilt after ``page_cache.KEPT_SECONDS`` whatever the version,
+so a change made by hand in psql shows within minutes.
 """
 
 from __future__ import annotations
@@ -39,10 +43,19 @@ def registrations_version() -> int:
 
 @sa_event.listens_for(Session, "after_flush")
 def _note_flushed_changes(session: Session, _flush_context) -> None:
-    for instance in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(instance, _TRACKED):
-            session.info[_CHANGED] = True
-            return
+    # ``dirty`` also holds rows whose only change is a new link or message in
+    # a collection: those change nothing the cached pages show.
+    changed = (
+        *session.new,
+        *session.deleted,
+        *(
+            instance
+            for instance in session.dirty
+            if session.is_modified(instance, include_collections=False)
+        ),
+    )
+    if any(isinstance(instance, _TRACKED) for instance in changed):
+        session.info[_CHANGED] = True
 
 
 @sa_event.listens_for(Session, "do_orm_execute")

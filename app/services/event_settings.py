@@ -174,8 +174,11 @@ def _touch_sessions_showing(event: Event, changed: dict) -> None:
 
 
 def _send_updates(event: Event) -> int:
-    confirmed = (Registration.event_id == event.id) & (
-        Registration.status == "confirmed"
+    # Anonymised delegates have nobody to write to (notify sends nothing).
+    confirmed = (
+        (Registration.event_id == event.id)
+        & (Registration.status == "confirmed")
+        & Registration.anonymised_at.is_(None)
     )
     # One statement, so a concurrent edit cannot lose the increment.
     db.session.execute(
