@@ -394,3 +394,20 @@ def test_session_signing_follows_a_rotated_secret_key(app):
     app.config["SECRET_KEY_FALLBACKS"] = []
     with pytest.raises(BadSignature):
         sessions.get_signing_serializer(app).loads(signed)
+
+
+def test_session_cookies_stay_compatible_with_flasks_own(app):
+    """Cookies issued before this serializer keep opening, and back."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    stock = SecureCookieSessionInterface().get_signing_serializer(app)
+    ours = app.session_interface.get_signing_serializer(app)
+    short = {"csrf_token": "a" * 40}
+    long = {"_flashes": [("message", "Saved. " * 60)]}
+    for data in (short, long):
+        assert ours.loads(stock.dumps(data)) == data
+        assert stock.loads(ours.dumps(data)) == data
+    assert ours.dumps(long).startswith(".")  # compressed, as Flask does
+    assert not ours.dumps(short).startswith(".")
+    with pytest.raises(BadSignature):
+        ours.loads(stock.dumps(short)[:-2] + "xx")
