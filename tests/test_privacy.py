@@ -207,15 +207,22 @@ def test_a_delegate_can_leave_the_public_list_later(app, client, register):
     assert entry.after["listed_publicly"] is False
 
 
-def test_organisers_cannot_bring_personal_data_back(app, logged_in, register):
-    """Found by the fuzzing: an organiser's edit of an anonymised registration
-    wrote the submitted name and address back into it."""
+def anonymised_registration(app, register) -> tuple[int, int]:
+    """A registration whose data was purged: its id, and the messages queued."""
     register(email="a@example.org")
     with app.app_context():
         purge_event(the_event(), SYSTEM, force=True)
         db.session.commit()
-        registration_id = db.session.scalar(select(Registration.id))
-        messages_before = db.session.query(OutboxMessage).count()
+        return (
+            db.session.scalar(select(Registration.id)),
+            db.session.query(OutboxMessage).count(),
+        )
+
+
+def test_organisers_cannot_bring_personal_data_back(app, logged_in, register):
+    """Found by the fuzzing: an organiser's edit of an anonymised registration
+    wrote the submitted name and address back into it."""
+    registration_id, messages_before = anonymised_registration(app, register)
     detail = f"/admin/events/{SLUG}/registrations/{registration_id}"
 
     page = logged_in.get(detail).get_data(as_text=True)
@@ -274,12 +281,7 @@ def test_the_service_refuses_to_edit_an_anonymised_registration(app, event):
 
 
 def test_nothing_is_queued_for_an_anonymised_registration(app, logged_in, register):
-    register(email="a@example.org")
-    with app.app_context():
-        purge_event(the_event(), SYSTEM, force=True)
-        db.session.commit()
-        registration_id = db.session.scalar(select(Registration.id))
-        messages_before = db.session.query(OutboxMessage).count()
+    registration_id, messages_before = anonymised_registration(app, register)
     detail = f"/admin/events/{SLUG}/registrations/{registration_id}"
 
     cancel = logged_in.post(
