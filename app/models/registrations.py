@@ -25,6 +25,25 @@ from app.models.types import UTCDateTime, utcnow
 from app.search import fold
 
 # Codes stored in the database and written to the CSV, with their labels.
+# The columns a delegate fills in on the form (the programme aside), in the
+# order the audit log and the data export list them.
+DELEGATE_FIELDS = (
+    "full_name",
+    "email",
+    "organisation",
+    "job_title",
+    "category",
+    "gender",
+    "phone",
+    "arrival_date",
+    "departure_date",
+    "needs_accommodation",
+    "dietary",
+    "dietary_detail",
+    "accessibility",
+    "needs_visa_letter",
+    "listed_publicly",
+)
 CATEGORIES = {
     "government": "Government",
     "employers": "Employers' organisation",

@@ -72,25 +72,27 @@ SORTS = {
 }
 
 
+def in_programme(event: Event, code: str) -> ColumnElement[bool]:
+    """Registrations of the event's programme ``code``, as a condition.
+
+    The programme is matched by id through a subquery rather than a join, so
+    a count needs no join: it reads the registrations' index only.
+    """
+    return Registration.programme_id.in_(
+        select(CountryProgramme.id).where(
+            CountryProgramme.event_id == event.id, CountryProgramme.code == code
+        )
+    )
+
+
 def _conditions(
     event: Event, filters: AttendeeFilters, only_country: str | None
 ) -> list[ColumnElement[bool]]:
-    """The viewer's scope and the filters, as conditions on Registration.
-
-    Programmes are matched by id through a subquery rather than a join, so
-    counting needs no join: the count reads the registrations' index only.
-    """
+    """The viewer's scope and the filters, as conditions on Registration."""
     conditions = [Registration.event_id == event.id]
     for code in (only_country, filters.country):
         if code:
-            conditions.append(
-                Registration.programme_id.in_(
-                    select(CountryProgramme.id).where(
-                        CountryProgramme.event_id == event.id,
-                        CountryProgramme.code == code,
-                    )
-                )
-            )
+            conditions.append(in_programme(event, code))
     if filters.status:
         conditions.append(
             Registration.status == filters.status

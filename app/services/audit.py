@@ -8,28 +8,10 @@ from datetime import date, datetime
 
 from app.extensions import db
 from app.models import AuditEntry, Event, Registration
+from app.models.registrations import DELEGATE_FIELDS
 
 # Fields of a registration whose changes the audit log shows.
-AUDITED_FIELDS = (
-    "status",
-    "waitlist_position",
-    "full_name",
-    "email",
-    "organisation",
-    "job_title",
-    "category",
-    "gender",
-    "phone",
-    "arrival_date",
-    "departure_date",
-    "needs_accommodation",
-    "dietary",
-    "dietary_detail",
-    "accessibility",
-    "needs_visa_letter",
-    "listed_publicly",
-    "checked_in_at",
-)
+AUDITED_FIELDS = ("status", "waitlist_position", *DELEGATE_FIELDS, "checked_in_at")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from app.models.registrations import (
     GENDERS,
     SEAT_HOLDING_STATUSES,
 )
+from app.services.attendees import in_programme
 
 # Statuses of everyone still hoping to come: a visa letter may be needed.
 ACTIVE_STATUSES = (*SEAT_HOLDING_STATUSES, "waitlisted")
@@ -190,14 +191,7 @@ def _scope(event: Event, only_country: str | None) -> list[ColumnElement[bool]]:
     """Conditions on Registration: the event's, and only the viewer's programme."""
     conditions = [Registration.event_id == event.id]
     if only_country:
-        conditions.append(
-            Registration.programme_id.in_(
-                select(CountryProgramme.id).where(
-                    CountryProgramme.event_id == event.id,
-                    CountryProgramme.code == only_country,
-                )
-            )
-        )
+        conditions.append(in_programme(event, only_country))
     return conditions
 
 

@@ -24,6 +24,7 @@ from app.models import (
     Registration,
 )
 from app.models.registrations import SEAT_HOLDING_STATUSES
+from app.services.seats import held_in_each_programme
 
 
 class EventNotFound(LookupError):
@@ -116,16 +117,8 @@ def seat_availability(event: Event) -> list[ProgrammeAvailability]:
 
 @cache
 def _seat_availability_statement() -> Select:
-    holder, waiter = aliased(Registration), aliased(Registration)
-    taken = (
-        select(func.count(holder.id))
-        .where(
-            holder.programme_id == CountryProgramme.id,
-            holder.status.in_(SEAT_HOLDING_STATUSES),
-        )
-        .correlate(CountryProgramme)
-        .scalar_subquery()
-    )
+    taken = held_in_each_programme()
+    waiter = aliased(Registration)
     waiting = (
         select(waiter.id)
         .where(

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import AuditEntry, Event, OutboxMessage, Registration
-from app.models.registrations import RegistrationToken
+from app.models.registrations import DELEGATE_FIELDS, RegistrationToken
 from app.models.types import utcnow
 from app.services import audit
 from app.services.audit import Actor
@@ -46,21 +46,7 @@ def personal_data(registration: Registration) -> dict:
     fields = [
         "reference",
         "status",
-        "full_name",
-        "email",
-        "organisation",
-        "job_title",
-        "category",
-        "gender",
-        "phone",
-        "arrival_date",
-        "departure_date",
-        "needs_accommodation",
-        "dietary",
-        "dietary_detail",
-        "accessibility",
-        "needs_visa_letter",
-        "listed_publicly",
+        *DELEGATE_FIELDS,
         "consent_at",
         "privacy_notice_version",
         "created_at",

@@ -150,13 +150,12 @@ def next_waitlist_ticket(event_id: int) -> int:
     return (highest or 0) + 1
 
 
-def next_in_queue(event: Event) -> Registration | None:
-    """The longest-waiting delegate whose programme has a free seat, if any fits."""
-    if event.capacity is not None and seats_held(event.id) >= event.capacity:
-        return None
+def held_in_each_programme():
+    """Seats held in a programme, as a subquery correlated to CountryProgramme."""
     holder = aliased(Registration)
-    held = (
-        select(func.count(holder.id))
+    return (
+        select(func.count())
+        .select_from(holder)
         .where(
             holder.programme_id == CountryProgramme.id,
             holder.status.in_(SEAT_HOLDING_STATUSES),
@@ -164,6 +163,13 @@ def next_in_queue(event: Event) -> Registration | None:
         .correlate(CountryProgramme)
         .scalar_subquery()
     )
+
+
+def next_in_queue(event: Event) -> Registration | None:
+    """The longest-waiting delegate whose programme has a free seat, if any fits."""
+    if event.capacity is not None and seats_held(event.id) >= event.capacity:
+        return None
+    held = held_in_each_programme()
     return db.session.scalars(
         select(Registration)
         .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
