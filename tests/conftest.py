@@ -153,13 +153,17 @@ def organiser(app):
     return "organiser@example.org", "correct horse battery"
 
 
-@pytest.fixture
-def logged_in(client, organiser):
-    email, password = organiser
+def log_in(client, email: str, password: str) -> None:
+    """Log ``client`` in as an organiser through the login form."""
     token = csrf_token(client, "/admin/login")
     response = client.post(
         "/admin/login",
         data={"email": email, "password": password, "csrf_token": token},
     )
     assert response.status_code == 303
+
+
+@pytest.fixture
+def logged_in(client, organiser):
+    log_in(client, *organiser)
     return client

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import SLUG, csrf_token
+from conftest import SLUG, log_in
 from seats_helpers import sign_up, the_event
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
@@ -189,15 +189,6 @@ def dashboard_numbers(client) -> PageNumbers:
     response = client.get(DASHBOARD)
     assert response.status_code == 200
     return PageNumbers(response.get_data(as_text=True))
-
-
-def log_in(client, email: str, password: str) -> None:
-    token = csrf_token(client, "/admin/login")
-    response = client.post(
-        "/admin/login",
-        data={"email": email, "password": password, "csrf_token": token},
-    )
-    assert response.status_code == 303
 
 
 @pytest.fixture

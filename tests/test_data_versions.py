@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SLUG, csrf_token, valid_registration
+from conftest import SLUG, csrf_token, log_in, valid_registration
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -160,15 +160,7 @@ def test_an_organisers_change_shows_on_their_next_page_in_another_process(
         registration_id = db.session.scalar(select(Registration.id))
     # The same organiser's cancel is served by the other process ...
     elsewhere = other_process.test_client()
-    email, password = organiser
-    elsewhere.post(
-        "/admin/login",
-        data={
-            "email": email,
-            "password": password,
-            "csrf_token": csrf_token(elsewhere, "/admin/login"),
-        },
-    )
+    log_in(elsewhere, *organiser)
     detail = f"/admin/events/{SLUG}/registrations/{registration_id}"
     response = elsewhere.post(
         f"{detail}/cancel",

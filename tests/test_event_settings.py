@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 import icalendar
 import pytest
 import vobject
-from conftest import SLUG, csrf_token, valid_registration
+from conftest import SLUG, csrf_token, log_in, valid_registration
 from seats_helpers import sign_up, statuses, the_event
 from sqlalchemy import func, select
 
@@ -38,21 +38,12 @@ PASSWORD = "correct horse battery"
 HOST = "register.example.org"
 
 
-def login(client, email_address: str) -> None:
-    token = csrf_token(client, "/admin/login")
-    response = client.post(
-        "/admin/login",
-        data={"email": email_address, "password": PASSWORD, "csrf_token": token},
-    )
-    assert response.status_code == 303
-
-
 @pytest.fixture
 def admin_client(app, client, event):
     with app.app_context():
         create_organiser("admin@example.org", PASSWORD, role="admin")
         db.session.commit()
-    login(client, "admin@example.org")
+    log_in(client, "admin@example.org", PASSWORD)
     return client
 
 
@@ -166,7 +157,7 @@ def test_organisers_and_coordinators_may_not_see_or_change_settings(
             f"{role}@example.org", PASSWORD, role=role, country_code=country
         )
         db.session.commit()
-    login(client, f"{role}@example.org")
+    log_in(client, f"{role}@example.org", PASSWORD)
 
     for url in SETTINGS_PAGES:
         assert client.get(url).status_code == 403, url

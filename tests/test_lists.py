@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import SLUG, csrf_token
+from conftest import SLUG, log_in
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -245,15 +245,6 @@ def download(client, url: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
 
 
-def login(client, email: str, password: str) -> None:
-    token = csrf_token(client, "/admin/login")
-    response = client.post(
-        "/admin/login",
-        data={"email": email, "password": password, "csrf_token": token},
-    )
-    assert response.status_code == 303
-
-
 @pytest.fixture
 def coordinator(app, client, event):
     """The client, logged in as Ghana's coordinator."""
@@ -265,7 +256,7 @@ def coordinator(app, client, event):
             country_code="GH",
         )
         db.session.commit()
-    login(client, "ghana@example.org", "correct horse battery")
+    log_in(client, "ghana@example.org", "correct horse battery")
     return client
 
 
