@@ -23,10 +23,17 @@ from app.services.demo import add_demo_registrations
 from app.services.events import EventNotFound, event_by_slug
 from app.services.organisers import OrganiserError, create_organiser
 from app.services.privacy import EventNotOver, purge_event
-from app.services.registration import RegistrationError, set_capacity, set_quota
+from app.services.registration import (
+    RegistrationError,
+    expire_requests,
+    set_capacity,
+    set_quota,
+)
 from app.services.seeding import seed_workshop
 
 DEV_ORGANISER_EMAIL = "organiser@example.org"
+# Seconds between the mail worker's sweeps of expired registration requests.
+REQUEST_EXPIRY_INTERVAL = 60
 
 
 @click.command("seed")
@@ -96,11 +103,15 @@ def create_dev_organiser_command() -> None:
     "--interval", default=2.0, show_default=True, help="Seconds between polls."
 )
 def deliver_mail_command(once: bool, interval: float) -> None:
-    """Deliver the outbox: until stopped, or with --once what is due now."""
+    """Deliver the outbox: until stopped, or with --once what is due now.
+
+    Also deletes registration requests whose address was not confirmed in time.
+    """
     config = current_app.config
     transport = transport_for(config, current_app.instance_path)
     base = config["MAIL_RETRY_BASE_SECONDS"]
     stopping = []
+    next_expiry = 0.0
     previous = signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     try:
         while True:
@@ -108,8 +119,12 @@ def deliver_mail_command(once: bool, interval: float) -> None:
             if any(tally.values()):
                 click.echo(
                     f"sent {tally['sent']}, to retry {tally['retry']}, "
-                    f"failed {tally['failed']}"
+                    f"failed {tally['failed']}, skipped {tally['skipped']}"
                 )
+            if time.monotonic() >= next_expiry:
+                expire_requests()
+                db.session.commit()
+                next_expiry = time.monotonic() + REQUEST_EXPIRY_INTERVAL
             if once or stopping:
                 return
             time.sleep(interval)

@@ -14,6 +14,7 @@ TITLES = {
     403: "Not allowed",
     404: "Page not found",
     405: "Method not allowed",
+    410: "This link has expired",
     413: "Too much data",
     422: "Could not process this request",
     429: "Too many requests",

@@ -121,6 +121,8 @@ def personal_invitation(
     organiser_email: str | None = None,
     organiser_name: str | None = None,
     manage_url: str | None = None,
+    sequence: int | None = None,
+    attendee: tuple[str, str] | None = None,
 ) -> bytes:
     """A delegate's own copy of the workshop, as an all-day event.
 
@@ -129,7 +131,9 @@ def personal_invitation(
     the organiser and the delegate, so ``organiser_email`` is required, and it
     must not be the delegate's own address. The UID is stable per
     registration; the caller raises ``registration.sequence`` before sending
-    an update or a cancellation.
+    an update or a cancellation. ``sequence`` and ``attendee`` (name, address)
+    default to the registration's own; an e-mail queued earlier gives the
+    values it was queued with.
     """
     method = method.upper()
     if method not in METHODS:
@@ -146,7 +150,8 @@ def personal_invitation(
     else:
         # Every e-mailed REQUEST or CANCEL is a new instance: a new DTSTAMP.
         stamp = _now()
-        extra = _invitation_parties(registration, organiser_email, organiser_name)
+        name, address = attendee or (registration.full_name, registration.email)
+        extra = _invitation_parties(address, name, organiser_email, organiser_name)
         extra["status"] = STATUS.CANCELLED if method == "CANCEL" else STATUS.CONFIRMED
 
     reference = _clean_line(registration.reference)
@@ -170,7 +175,7 @@ def personal_invitation(
         _workshop_vevent(
             event,
             uid=f"registration-{registration.id}@{host}",
-            sequence=registration.sequence,
+            sequence=registration.sequence if sequence is None else sequence,
             description=description,
             url=event_url,
             stamp=stamp,
@@ -221,14 +226,15 @@ def _workshop_vevent(
 
 
 def _invitation_parties(
-    registration: Registration,
+    attendee_email: str,
+    attendee_name: str,
     organiser_email: str | None,
     organiser_name: str | None,
 ) -> dict:
     organiser = _clean_address(organiser_email)
     if not organiser:
         raise ValueError("organiser_email is required for REQUEST and CANCEL")
-    attendee = _clean_address(registration.email)
+    attendee = _clean_address(attendee_email)
     if not attendee:
         raise ValueError("the registration has no e-mail address")
     if attendee.casefold() == organiser.casefold():
@@ -238,7 +244,7 @@ def _invitation_parties(
         "attendees": [
             vCalAddress.new(
                 attendee,
-                cn=_clean_line(registration.full_name) or None,
+                cn=_clean_line(attendee_name) or None,
                 cutype="INDIVIDUAL",
                 role="REQ-PARTICIPANT",
                 partstat="NEEDS-ACTION",

@@ -1,10 +1,10 @@
-"""The e-mails sent to delegates, built as finished ``EmailMessage`` objects.
+"""The e-mails the app sends, built as finished ``EmailMessage`` objects.
 
-``build_message`` is a pure function of the registration and a few plain
-values: no database, no request. It renders ``templates/email/<kind>.txt`` and
-``.html`` (so it needs an application context) and, for the messages that put
-the workshop into the delegate's calendar or take it out again, adds the iMIP
-invitation from ``app.ical`` in the structure ``ICAL.md`` describes::
+The builders are pure functions of models and plain values: no database, no
+request. They render ``templates/email/<kind>.txt`` and ``.html`` (so they
+need an application context) and, for the messages that put the workshop into
+the delegate's calendar or take it out again, add the iMIP invitation from
+``app.ical`` in the structure ``ICAL.md`` describes::
 
     multipart/mixed
     ├── multipart/alternative
@@ -13,9 +13,9 @@ invitation from ``app.ical`` in the structure ``ICAL.md`` describes::
     │   └── text/calendar; method=REQUEST|CANCEL; charset=UTF-8  (base64)
     └── application/ics; name="invite.ics"                      (attachment)
 
-The caller stores the whole message (its Message-ID is made here, once, so it
-stays the same across delivery retries) and raises ``registration.sequence``
-before building an update or a cancellation.
+The mail worker calls them when it sends a queued message (see
+``services.notifications.compose``): what the message reports was fixed when
+it was queued (``MessageFacts``), its secret link is minted only now.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from __future__ import annotations
 import email.policy
 import re
 import unicodedata
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
-from email.headerregistry import Address
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import render_template
@@ -40,17 +40,6 @@ if TYPE_CHECKING:
     from app.models.events import Event
     from app.models.registrations import Registration
 
-MESSAGE_KINDS = (
-    "confirmed",
-    "waitlisted",
-    "promoted",
-    "pending",
-    "approved",
-    "rejected",
-    "updated",
-    "cancelled",
-    "lost_link",
-)
 SUBJECTS = {
     "confirmed": "Registration confirmed",
     "waitlisted": "On the waiting list",
@@ -61,7 +50,15 @@ SUBJECTS = {
     "updated": "Registration updated",
     "cancelled": "Registration cancelled",
     "lost_link": "Your registration link",
+    "already_registered": "You are already registered",
+    "email_changed": "The e-mail address of your registration has changed",
+    "confirm_email": "Confirm your registration",
+    "account_locked": "Your organiser account was locked after failed logins",
 }
+# Messages about a registration (the other two have builders of their own).
+MESSAGE_KINDS = tuple(
+    k for k in SUBJECTS if k not in ("confirm_email", "account_locked")
+)
 # Messages about a seat the delegate has: they show the programme and, when
 # the registration is confirmed, carry the invitation (METHOD:REQUEST).
 CONFIRMATION_KINDS = ("confirmed", "promoted", "approved", "updated")
@@ -69,114 +66,329 @@ DEFAULT_SENDER_NAME = "SCORE Workshop organisers"
 
 # Wire-ready: CRLF line endings and only 7-bit data (non-ASCII headers are
 # RFC 2047 encoded, bodies quoted-printable or base64), because the message is
-# stored as bytes and handed to smtplib's sendmail() unchanged.
+# handed to smtplib's sendmail() as bytes.
 POLICY = email.policy.SMTP
+# Display names written as they are; anything else is quoted or encoded.
+_ATOM_PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]+")
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """What a message about a registration reports, fixed when it is queued.
+
+    Stored with the queued message (never its text or link), so the message
+    built later says what was true when it was caused: the delegate's status
+    and the invitation's SEQUENCE then, not whatever came after.
+    """
+
+    name: str
+    status: str
+    sequence: int
+    place: int | None = None
+    with_calendar: bool = True
+    # For "email_changed": the address the registration moved to.
+    new_email: str | None = None
+
+    @classmethod
+    def of(cls, registration: Registration, **values) -> MessageFacts:
+        return cls(
+            name=registration.full_name,
+            status=registration.status,
+            sequence=registration.sequence,
+            **values,
+        )
+
+    @classmethod
+    def stored(cls, values: dict | None, registration: Registration) -> MessageFacts:
+        """The facts kept with a queued message; what is missing, from now."""
+        known = {f.name for f in fields(cls)}
+        kept = {k: v for k, v in (values or {}).items() if k in known}
+        return replace(cls.of(registration), **kept)
+
+    def as_json(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def subject_for(
+    kind: str, event: Event | None = None, reference: str | None = None
+) -> str:
+    """The Subject of a message of ``kind`` about the event (and a reference)."""
+    subject = SUBJECTS[kind]
+    if event is not None:
+        subject = f"{subject}: {_one_line(event.title)}"
+    return f"{subject} ({reference})" if reference else subject
 
 
 def build_message(
     kind: str,
     registration: Registration,
+    facts: MessageFacts,
     *,
-    manage_url: str,
+    message_id: str,
+    recipient: str,
+    manage_url: str | None,
     base_url: str,
     sender: str,
     sender_name: str = DEFAULT_SENDER_NAME,
-    waitlist_place: int | None = None,
-    with_calendar: bool = True,
 ) -> EmailMessage:
     """The finished e-mail of ``kind`` (one of ``MESSAGE_KINDS``) to a delegate.
 
     ``sender`` is the event's organiser mailbox: it is both From and the
     calendar's ORGANIZER; it must differ from the delegate's address, for
-    every kind (``ValueError``).
-    ``waitlist_place`` is shown in the waiting-list message when given.
+    every kind (``ValueError``). ``manage_url`` is the delegate's secret link,
+    or None where the message must not carry one (an address change told to
+    the old address, a registration whose personal data is deleted).
     """
     if kind not in MESSAGE_KINDS:
         raise ValueError(
             f"unknown message kind {kind!r}; expected one of {MESSAGE_KINDS}"
         )
-    if registration.email.strip().casefold() == sender.strip().casefold():
+    if recipient.strip().casefold() == sender.strip().casefold():
         raise ValueError("the delegate cannot be the organiser mailbox")
     event = registration.event
-    host = _host(base_url)
-    # A cancellation carries a CANCEL only for someone who had an invitation.
-    method = calendar_method(kind, registration) if with_calendar else None
-    ics = None
-    if method:
-        ics = ical.personal_invitation(
-            registration,
-            base_url,
-            method,
-            organiser_email=sender,
-            organiser_name=sender_name,
-            manage_url=manage_url,
-        )
-
-    subject = f"{SUBJECTS[kind]}: {_one_line(event.title)} ({registration.reference})"
+    method = calendar_method(kind, facts)
+    subject = subject_for(kind, event, registration.reference)
     show_programme = kind in CONFIRMATION_KINDS
     context = {
         "kind": kind,
         "subject": subject,
         "event": event,
         "registration": registration,
+        "recipient_name": facts.name,
+        "status": facts.status,
+        "waitlist_place": facts.place,
+        "new_email": facts.new_email,
         "manage_url": manage_url,
-        "event_url": f"{base_url.rstrip('/')}/events/{quote(event.slug, safe='')}/",
+        "event_url": f"{base_url.rstrip('/')}/events/{event.slug}/",
         "sender": sender,
         "sender_name": sender_name,
-        "waitlist_place": waitlist_place,
         "calendar_method": method,
         "show_programme": show_programme,
         "programme": programme_by_day(event) if show_programme else [],
         "zone_label": _zone_label(event),
         "provisional_note": ical.PROVISIONAL_NOTE,
     }
-    text = _tidy_text(render_template(f"email/{kind}.txt", **context))
-    html = render_template(f"email/{kind}.html", **context)
-
-    message = EmailMessage(policy=POLICY)
-    message["From"] = Address(_one_line(sender_name), addr_spec=sender)
-    message["To"] = Address(
-        _one_line(registration.full_name), addr_spec=registration.email
+    message = _message(
+        kind,
+        context,
+        message_id=message_id,
+        sender=(sender_name, sender),
+        recipient=(facts.name, recipient),
+        subject=subject,
     )
-    message["Subject"] = subject
-    message["Date"] = datetime.now(UTC).replace(microsecond=0)
-    message["Message-ID"] = make_msgid(domain=host)
-    # Asks mail servers and clients not to answer with vacation replies.
-    message["Auto-Submitted"] = "auto-generated"
-
-    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    message.add_alternative(
-        html, subtype="html", charset="utf-8", cte="quoted-printable"
-    )
-    if ics is not None:
-        # From bytes, base64: a str would let the email package turn the
-        # calendar's CRLF into LF. Outlook reads only this inline part.
-        message.add_alternative(
-            ics,
-            maintype="text",
-            subtype="calendar",
-            cte="base64",
-            params={"method": method, "charset": "UTF-8"},
-        )
-        # The same file for clients that look only at attachments.
-        message.add_attachment(
-            ics,
-            maintype="application",
-            subtype="ics",
-            cte="base64",
-            filename="invite.ics",
-            params={"name": "invite.ics"},
+    if method:
+        _attach_invitation(
+            message,
+            ical.personal_invitation(
+                registration,
+                base_url,
+                method,
+                organiser_email=sender,
+                organiser_name=sender_name,
+                manage_url=manage_url,
+                sequence=facts.sequence,
+                attendee=(facts.name, recipient),
+            ),
+            method,
         )
     return message
 
 
-def calendar_method(kind: str, registration: Registration) -> str | None:
-    """The METHOD of the calendar a message of ``kind`` carries, or None."""
+def build_address_check(
+    event: Event,
+    *,
+    message_id: str,
+    recipient: str,
+    name: str,
+    confirm_url: str,
+    base_url: str,
+    sender: str,
+    sender_name: str = DEFAULT_SENDER_NAME,
+    valid_hours: int,
+) -> EmailMessage:
+    """The e-mail that asks a new delegate to confirm their address."""
+    subject = subject_for("confirm_email", event)
+    context = {
+        "subject": subject,
+        "event": event,
+        "recipient_name": name,
+        "confirm_url": confirm_url,
+        "event_url": f"{base_url.rstrip('/')}/events/{event.slug}/",
+        "sender": sender,
+        "sender_name": sender_name,
+        "valid_hours": valid_hours,
+    }
+    return _message(
+        "confirm_email",
+        context,
+        message_id=message_id,
+        sender=(sender_name, sender),
+        recipient=(name, recipient),
+        subject=subject,
+    )
+
+
+def build_account_locked(
+    *,
+    message_id: str,
+    recipient: str,
+    client_address: str,
+    failures: int,
+    locked_until: datetime,
+    sender: str,
+    sender_name: str = DEFAULT_SENDER_NAME,
+) -> EmailMessage:
+    """The e-mail telling an organiser that logins from an address are locked."""
+    subject = subject_for("account_locked")
+    context = {
+        "subject": subject,
+        "recipient": recipient,
+        "client_address": client_address,
+        "failures": failures,
+        "locked_until": f"{locked_until.astimezone(UTC):%d %B %Y, %H:%M} UTC",
+        "sender": sender,
+        "sender_name": sender_name,
+    }
+    return _message(
+        "account_locked",
+        context,
+        message_id=message_id,
+        sender=(sender_name, sender),
+        recipient=("", recipient),
+        subject=subject,
+    )
+
+
+def calendar_method(kind: str, facts: MessageFacts) -> str | None:
+    """The METHOD of the calendar a message of ``kind`` carries, or None.
+
+    A cancellation carries a CANCEL only for someone who had an invitation.
+    """
+    if not facts.with_calendar:
+        return None
     if kind == "cancelled":
         return "CANCEL"
-    if kind in CONFIRMATION_KINDS and registration.status == "confirmed":
+    if kind in CONFIRMATION_KINDS and facts.status == "confirmed":
         return "REQUEST"
     return None
+
+
+def _message(
+    template: str,
+    context: dict,
+    *,
+    message_id: str,
+    sender: tuple[str, str],
+    recipient: tuple[str, str],
+    subject: str,
+) -> EmailMessage:
+    text = _tidy_text(render_template(f"email/{template}.txt", **context))
+    html = render_template(f"email/{template}.html", **context)
+    message = EmailMessage(policy=POLICY)
+    message["From"] = address_header("From", *sender)
+    message["To"] = address_header("To", *recipient)
+    message["Subject"] = text_header("Subject", subject)
+    message["Date"] = datetime.now(UTC).replace(microsecond=0)
+    message["Message-ID"] = message_id
+    # Asks mail servers and clients not to answer with vacation replies.
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(
+        html, subtype="html", charset="utf-8", cte="quoted-printable"
+    )
+    return message
+
+
+def _attach_invitation(message: EmailMessage, ics: bytes, method: str) -> None:
+    # From bytes, base64: a str would let the email package turn the
+    # calendar's CRLF into LF. Outlook reads only this inline part.
+    message.add_alternative(
+        ics,
+        maintype="text",
+        subtype="calendar",
+        cte="base64",
+        params={"method": method, "charset": "UTF-8"},
+    )
+    # The same file for clients that look only at attachments.
+    message.add_attachment(
+        ics,
+        maintype="application",
+        subtype="ics",
+        cte="base64",
+        filename="invite.ics",
+        params={"name": "invite.ics"},
+    )
+
+
+# --- headers --------------------------------------------------------------------
+# Names and titles are typed by people. Handed to the email package as text,
+# an RFC 2047 encoded word in them ("=?utf-8?q?=0D=0A...?=") is decoded while
+# the header is parsed, and Python before 3.11.10 and 3.12.5 then writes the
+# decoded line breaks out raw: a header injection (CVE-2024-6923). So the app
+# encodes these headers itself and hands over finished ones, which the email
+# package writes unchanged and never parses (a value with a ``name`` is a
+# header object to its policy).
+
+
+@dataclass(frozen=True)
+class WrittenHeader:
+    """A header the app has encoded and folded itself."""
+
+    name: str
+    value: str
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self.value}{policy.linesep}"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def text_header(name: str, text: str) -> WrittenHeader:
+    """An unstructured header (Subject) for text a person typed."""
+    return WrittenHeader(name, _encoded_words(name, _one_line(text)))
+
+
+def address_header(name: str, display_name: str, address: str) -> WrittenHeader:
+    """An address header (From, To) with a display name a person typed."""
+    display_name = _one_line(display_name)
+    mailbox = f"<{ascii_address(address)}>"
+    if not display_name:
+        return WrittenHeader(name, mailbox)
+    if _ATOM_PHRASE.fullmatch(display_name) and "=?" not in display_name:
+        phrase = display_name
+    elif (
+        display_name.isascii()
+        and display_name.isprintable()
+        and ("=?" not in display_name)
+    ):
+        phrase = '"' + re.sub(r'(["\\])', r"\\\1", display_name) + '"'
+    else:
+        phrase = _encoded_words(name, display_name)
+    last_line = phrase.rsplit("\n", 1)[-1]
+    joiner = "\r\n " if len(last_line) + len(mailbox) > 76 else " "
+    return WrittenHeader(name, f"{phrase}{joiner}{mailbox}")
+
+
+def ascii_address(address: str) -> str:
+    """The address as SMTP without SMTPUTF8 takes it: the domain in IDNA form.
+
+    Local parts are ASCII already (the forms refuse others).
+    """
+    local, _, domain = address.strip().rpartition("@")
+    if domain.isascii():
+        return f"{local}@{domain}"
+    return f"{local}@{domain.encode('idna').decode('ascii')}"
+
+
+def _encoded_words(name: str, text: str) -> str:
+    """``text`` folded for the header ``name``; encoded words unless plain.
+
+    Plain means printable ASCII without "=?", which no reader decodes.
+    """
+    plain = text.isascii() and text.isprintable() and "=?" not in text
+    header = Header(text, "us-ascii" if plain else "utf-8", header_name=name)
+    return header.encode(linesep="\r\n")
 
 
 def _zone_label(event: Event) -> str:
@@ -188,7 +400,7 @@ def _zone_label(event: Event) -> str:
     return f"{start.tzname()}, UTC{offset[:3]}:{offset[3:]}"
 
 
-def _host(base_url: str) -> str:
+def host_of(base_url: str) -> str:
     host = urlsplit(base_url).hostname
     if not host:
         raise ValueError(f"base_url needs a scheme and a host: {base_url!r}")
@@ -196,7 +408,7 @@ def _host(base_url: str) -> str:
 
 
 def _one_line(text: str | None) -> str:
-    """A header-safe display name: no control characters, no line breaks."""
+    """A header-safe text: no control characters, no line breaks."""
     kept = "".join(
         " " if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") else ch
         for ch in text or ""

@@ -144,6 +144,17 @@ def register(client, event):
 
 
 @pytest.fixture
+def smtp(app):
+    """A running SMTP server, and the app configured to deliver to it."""
+    from smtp_server import HOST, SmtpServer
+
+    server = SmtpServer().start()
+    app.config.update(MAIL_SERVER=HOST, MAIL_PORT=server.port, MAIL_TIMEOUT=10)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def organiser(app):
     from app.services.organisers import create_organiser
 

@@ -4,7 +4,6 @@ subscribed programme feed."""
 
 from __future__ import annotations
 
-import email
 import html
 from datetime import UTC, date, datetime
 
@@ -28,6 +27,7 @@ from app.services.registration import (
     register_delegate,
     set_quota,
 )
+from tests.helpers import built_message
 
 SETTINGS = f"/admin/events/{SLUG}/settings"
 DETAILS = f"{SETTINGS}/details"
@@ -118,7 +118,7 @@ def outbox(kind: str) -> list[OutboxMessage]:
 
 def mailed_calendar(message: OutboxMessage) -> icalendar.Calendar:
     """The inline text/calendar part of a queued message, parsed."""
-    parsed = email.message_from_bytes(message.content)
+    parsed = built_message(message)
     [part] = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
     assert part.get_param("method") == "REQUEST"
     return icalendar.Calendar.from_ical(part.get_payload(decode=True))

@@ -8,9 +8,11 @@ vobject.
 from __future__ import annotations
 
 import email
+import email.header
 import email.policy
 import re
 from datetime import UTC, date, datetime
+from email.utils import make_msgid
 
 import icalendar
 import pytest
@@ -19,7 +21,14 @@ from conftest import BASE_URL
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.mail import MESSAGE_KINDS, build_message
+from app.mail import (
+    DEFAULT_SENDER_NAME,
+    MESSAGE_KINDS,
+    MessageFacts,
+    build_account_locked,
+    build_address_check,
+    build_message,
+)
 from app.models import Event, Registration
 
 HOST = "register.example.org"
@@ -37,9 +46,19 @@ STATUS_FOR = {
     "updated": "confirmed",
     "cancelled": "cancelled",
     "lost_link": "confirmed",
+    "already_registered": "confirmed",
+    "email_changed": "confirmed",
 }
 WITH_REQUEST = ("confirmed", "promoted", "approved", "updated")
-WITHOUT_CALENDAR = ("waitlisted", "pending", "rejected", "lost_link")
+WITHOUT_CALENDAR = (
+    "waitlisted",
+    "pending",
+    "rejected",
+    "lost_link",
+    "already_registered",
+    "email_changed",
+)
+NEW_EMAIL = "nam.tran@example.org"
 
 
 @pytest.fixture
@@ -73,14 +92,32 @@ def delegate(workshop: Event, **overrides) -> Registration:
     return Registration(**fields)
 
 
-def build(kind: str, registration: Registration, **kwargs):
+def build(
+    kind: str,
+    registration: Registration,
+    *,
+    waitlist_place: int | None = None,
+    with_calendar: bool = True,
+    sender_name: str = DEFAULT_SENDER_NAME,
+    message_id: str | None = None,
+):
+    """The message as the mail worker builds it from a queued row's facts."""
+    facts = MessageFacts.of(
+        registration,
+        place=waitlist_place,
+        with_calendar=with_calendar,
+        new_email=NEW_EMAIL if kind == "email_changed" else None,
+    )
     return build_message(
         kind,
         registration,
-        manage_url=MANAGE_URL,
+        facts,
+        message_id=message_id or make_msgid(domain=HOST),
+        recipient=registration.email,
+        manage_url=None if kind == "email_changed" else MANAGE_URL,
         base_url=BASE_URL,
         sender=SENDER,
-        **kwargs,
+        sender_name=sender_name,
     )
 
 
@@ -298,7 +335,12 @@ def test_every_message_names_the_event_and_how_to_reach_the_organisers(workshop,
         assert "4–8 April 2011" in body
         assert "Bogor, West Java, Indonesia" in body
         assert "SCR-ABC234" in body
-        assert MANAGE_URL in body
+        if kind == "email_changed":
+            # Told to the old address, which must not get a way in.
+            assert "/r/" not in body
+            assert NEW_EMAIL in body
+        else:
+            assert MANAGE_URL in body
         assert "Januar Rustandie" in body
         assert "januar@ilo.org" in body
         assert "gita@ilo.org" in body
@@ -412,16 +454,15 @@ def test_headers_mark_an_automatic_message(workshop):
     assert message["MIME-Version"] == "1.0"
 
 
-def test_message_id_is_made_once_per_message(workshop):
+def test_message_carries_the_message_id_it_was_queued_with(workshop):
     registration = delegate(workshop)
-    first = build("confirmed", registration)
-    second = build("confirmed", registration)
+    message_id = make_msgid(domain=HOST)
+    first = build("confirmed", registration, message_id=message_id)
+    again = build("confirmed", registration, message_id=message_id)
 
-    assert re.fullmatch(rf"<[^<>@\s]+@{re.escape(HOST)}>", first["Message-ID"])
-    assert first["Message-ID"] != second["Message-ID"]
-    # The stored message keeps its Message-ID however often it is serialised.
-    assert round_trip(first)["Message-ID"] == first["Message-ID"]
-    assert round_trip(first)["Message-ID"] == round_trip(first)["Message-ID"]
+    # Built again for a retry, it is the same message to the mail server.
+    assert round_trip(first)["Message-ID"] == message_id
+    assert round_trip(again)["Message-ID"] == message_id
 
 
 def test_html_escapes_what_delegates_typed(workshop):
@@ -460,3 +501,106 @@ def test_the_organiser_mailbox_is_never_the_recipient(workshop):
 def test_unknown_kinds_are_refused(workshop):
     with pytest.raises(ValueError, match="unknown message kind"):
         build("reminder", delegate(workshop))
+
+
+# --- header injection (hostile names and titles) --------------------------------
+
+HOSTILE_TEXTS = [
+    # What the review sent: decoded by the email package into raw CR/LF.
+    "=?utf-8?q?D=0D=0AReply-To:_pay@evil.example=0D=0A=0D=0APay_at_http://evil.example?=",
+    "=?UTF-8?B?RA0KQmNjOiB2aWN0aW1AZXhhbXBsZS5vcmcNCg0KYm9keQ==?=",
+    "Trần =?utf-8?q?=0ABcc:_victim@example.org?= Văn",
+    "=?utf-8?q?" + "A" * 120 + "=0D=0ABcc:_x@evil.example?=",
+    "Nam\r\nBcc: victim@example.org",
+    "Nam\u2028Bcc: victim@example.org",
+]
+# Every header the app sets on the top level, and no other.
+APP_HEADERS = [
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "Auto-Submitted",
+    "MIME-Version",
+    "Content-Type",
+]
+
+
+def header_names(raw: bytes) -> list[str]:
+    """The names in the top-level header block, as a mail server reads them."""
+    block = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    return [
+        line.split(":", 1)[0]
+        for line in block.split("\r\n")
+        if not line.startswith((" ", "\t"))
+    ]
+
+
+def decoded(value: str) -> str:
+    """A header's text as an RFC 2047 reader shows it (unfolded, decoded)."""
+    unfolded = re.sub(r"\r?\n([ \t])", r"\1", value)
+    return str(email.header.make_header(email.header.decode_header(unfolded)))
+
+
+def display_name(value: str) -> str:
+    """The display name of a one-address header, decoded or unquoted."""
+    phrase = re.sub(r"\s*<[^<>]+>$", "", value.strip())
+    if phrase.startswith('"'):
+        return re.sub(r"\\(.)", r"\1", phrase[1:-1])
+    return decoded(phrase)
+
+
+def every_kind_of_message(workshop: Event, name: str) -> dict:
+    """One message of every kind the app sends, to a delegate called ``name``."""
+    registration = delegate(workshop, full_name=name)
+    messages = {
+        kind: build(kind, delegate(workshop, full_name=name, status=STATUS_FOR[kind]))
+        for kind in MESSAGE_KINDS
+    }
+    messages["confirm_email"] = build_address_check(
+        workshop,
+        message_id=make_msgid(domain=HOST),
+        recipient=registration.email,
+        name=name,
+        confirm_url=f"{BASE_URL}/events/x/confirm/secret",
+        base_url=BASE_URL,
+        sender=SENDER,
+        valid_hours=48,
+    )
+    messages["account_locked"] = build_account_locked(
+        message_id=make_msgid(domain=HOST),
+        recipient="organiser@example.org",
+        client_address="203.0.113.9",
+        failures=5,
+        locked_until=datetime(2011, 4, 4, 3, 0, tzinfo=UTC),
+        sender=SENDER,
+        sender_name=name,
+    )
+    return messages
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_TEXTS)
+def test_hostile_names_and_titles_never_add_a_header(workshop, hostile):
+    workshop.title = hostile
+    try:
+        for kind, message in every_kind_of_message(workshop, hostile).items():
+            raw = message.as_bytes()
+
+            assert header_names(raw) == APP_HEADERS, kind
+            parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
+            assert parsed["Reply-To"] is None and parsed["Bcc"] is None, kind
+            shown = " ".join(hostile.split())  # line breaks become spaces
+            names = [display_name(parsed["To"]), display_name(parsed["From"])]
+            # Read back exactly as typed: nothing decoded twice, nothing lost.
+            assert shown in names, kind
+            if kind != "account_locked":
+                assert shown in decoded(parsed["Subject"]), kind
+    finally:
+        db.session.rollback()
+
+
+def test_plain_names_are_written_as_they_are(workshop):
+    raw = build("confirmed", delegate(workshop, full_name="Kofi Mensah")).as_bytes()
+
+    assert b"\r\nTo: Kofi Mensah <nam@example.org>\r\n" in raw

@@ -14,6 +14,7 @@ from app.services import registration as service
 from app.services.audit import SYSTEM, Actor
 from app.services.seats import waitlist_place
 from tests.conftest import csrf_token
+from tests.helpers import built_message
 from tests.seats_helpers import (
     assert_seats_within_limits,
     sign_up,
@@ -263,8 +264,6 @@ def test_manage_page_shows_the_place_on_the_waiting_list(app, client, register):
 
 
 def test_cancelling_from_the_waiting_list_sends_no_calendar_cancel(ctx):
-    import email
-    import email.policy
 
     delegates = [sign_up("GH") for _ in range(7)]
     service.cancel_registration(delegates[6], ORGANISER)  # waiting: no invite yet
@@ -272,13 +271,13 @@ def test_cancelling_from_the_waiting_list_sends_no_calendar_cancel(ctx):
     db.session.commit()
 
     def calendar_parts(registration) -> list[str]:
-        content = db.session.scalar(
-            select(OutboxMessage.content).where(
+        row = db.session.scalar(
+            select(OutboxMessage).where(
                 OutboxMessage.registration_id == registration.id,
                 OutboxMessage.kind == "cancelled",
             )
         )
-        message = email.message_from_bytes(content, policy=email.policy.default)
+        message = built_message(row)
         return [
             part.get_param("method")
             for part in message.walk()

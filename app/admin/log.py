@@ -69,7 +69,7 @@ def outbox_page(slug: str):
         ).all()
     )
     waiting = db.session.scalars(
-        base.where(OutboxMessage.status != "sent")
+        base.where(OutboxMessage.status.in_(("queued", "failed")))
         .order_by(OutboxMessage.created_at.desc())
         .limit(PER_PAGE)
     ).all()

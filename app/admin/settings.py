@@ -222,6 +222,7 @@ def registration_settings(slug: str):
             changed = settings_service.update_registration_rules(
                 event,
                 approval_required=bool(form.approval_required.data),
+                confirm_email=bool(form.confirm_email.data),
                 opens_at=opens_at,
                 closes_at=closes_at,
                 actor=_actor(),

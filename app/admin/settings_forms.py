@@ -248,6 +248,12 @@ class RegistrationRulesForm(Form):
         "New registrations wait for an organiser's approval",
         description="A pending registration holds its seat until approved or rejected.",
     )
+    confirm_email = BooleanField(
+        "Delegates confirm their e-mail address before they get a seat",
+        description="Recommended for a public event: nobody can take seats with "
+        "made-up addresses, and the form no longer tells who is registered. "
+        "Registering then takes one more step: opening the link we e-mail.",
+    )
     opens_at = DateTimeLocalField(
         "Registration opens",
         format=WINDOW_FORMATS,
@@ -273,6 +279,7 @@ class RegistrationRulesForm(Form):
             "data",
             {
                 "approval_required": event.approval_required,
+                "confirm_email": event.confirm_email,
                 "opens_at": local(event.registration_opens_at),
                 "closes_at": local(event.registration_closes_at),
             },

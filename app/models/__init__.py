@@ -9,9 +9,13 @@ from app.models.events import (
     EventSupporter,
     ProgrammeSession,
 )
-from app.models.organisers import LoginFailure, Organiser
+from app.models.organisers import LoginFailure, Organiser, OrganiserSession
 from app.models.outbox import OutboxMessage
-from app.models.registrations import Registration, RegistrationToken
+from app.models.registrations import (
+    Registration,
+    RegistrationRequest,
+    RegistrationToken,
+)
 
 __all__ = [
     "AuditEntry",
@@ -22,8 +26,10 @@ __all__ = [
     "EventSupporter",
     "LoginFailure",
     "Organiser",
+    "OrganiserSession",
     "OutboxMessage",
     "ProgrammeSession",
     "Registration",
+    "RegistrationRequest",
     "RegistrationToken",
 ]

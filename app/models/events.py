@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import false
 
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
@@ -41,6 +42,11 @@ class Event(db.Model):
     host: Mapped[str] = mapped_column(String(300))
     capacity: Mapped[int | None] = mapped_column(Integer)
     approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Registering holds no seat until the delegate opens the link mailed to
+    # them (see services.registration.request_registration).
+    confirm_email: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     organiser_email: Mapped[str | None] = mapped_column(String(254))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Index, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -35,12 +35,34 @@ class Organiser(UserMixin, db.Model):
 
 
 class LoginFailure(db.Model):
-    """A failed login, counted per account in the database so that every
-    server process shares the lockout."""
+    """A failed login, counted per account and client address in the database
+    so that every server process shares the lock-out."""
 
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_email_at", "email", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_email_client_at", "email", "client_address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
+    client_address: Mapped[str] = mapped_column(
+        String(64), default="", server_default=""
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OrganiserSession(db.Model):
+    """One login of an organiser: the session cookie carries its key, and the
+    session is valid only while this row is not ended, so logging out (or a
+    password change) ends it even where the cookie was copied."""
+
+    __tablename__ = "organiser_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(
+        ForeignKey("organisers.id", ondelete="CASCADE"), index=True
+    )
+    # SHA-256 of the key in the cookie.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

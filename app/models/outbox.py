@@ -1,15 +1,15 @@
-"""The durable outbox: e-mails written in the same transaction as their cause."""
+"""The durable outbox: e-mails queued in the same transaction as their cause."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
 )
@@ -18,13 +18,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
-OUTBOX_STATUSES = ("queued", "sent", "failed")
+# "skipped": there was nobody to write to when it was due (a lost-link request
+# for an address that is not registered, a registration since deleted).
+OUTBOX_STATUSES = ("queued", "sent", "failed", "skipped")
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'sent', 'failed')", name="status_known"),
+        CheckConstraint(
+            "status IN ('queued', 'sent', 'failed', 'skipped')", name="status_known"
+        ),
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )
 
@@ -36,8 +40,11 @@ class OutboxMessage(db.Model):
     sender: Mapped[str] = mapped_column(String(254))
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    # The complete RFC 5322 message, exactly as it will be sent.
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # What the message reports (``mail.MessageFacts``, or the values of an
+    # address check or a lock-out notice): the worker builds the message from
+    # them when it sends it and mints its secret link only then, so no row
+    # ever holds a working link.
+    facts: Mapped[dict] = mapped_column(JSON, default=dict)
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("events.id", ondelete="SET NULL"), index=True
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -71,6 +72,11 @@ DIETARY = {
 STATUSES = ("confirmed", "waitlisted", "pending", "cancelled", "rejected")
 # Statuses that hold a seat against a quota and the capacity.
 SEAT_HOLDING_STATUSES = ("confirmed", "pending")
+
+
+def normalise_email(address: str) -> str:
+    """The form of an address that uniqueness and look-ups compare."""
+    return address.strip().lower()
 
 
 def _in(column: str, values) -> str:
@@ -183,6 +189,37 @@ class RegistrationToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     registration: Mapped[Registration] = relationship(back_populates="tokens")
+
+
+class RegistrationRequest(db.Model):
+    """A registration waiting for its e-mail address to be confirmed.
+
+    Only for events that ask for the check (``Event.confirm_email``): it holds
+    no seat and is no delegate; opening the mailed link registers the details
+    under the seat rules of that moment. Deleted after ``REQUEST_LIFETIME``.
+    """
+
+    __tablename__ = "registration_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    email_normalised: Mapped[str] = mapped_column(String(254))
+    # The submitted form (``DelegateDetails``), JSON-ready.
+    details: Mapped[dict] = mapped_column(JSON)
+    privacy_notice_version: Mapped[str] = mapped_column(String(20))
+    # SHA-256 of the link in the e-mail, minted when the e-mail is sent.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )
+    # The registration it became, once confirmed.
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL")
+    )
+
+    event: Mapped[Event] = relationship()
 
 
 def searchable_text(registration: Registration) -> str:

@@ -1,6 +1,6 @@
 """Column types shared by the models."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -36,3 +36,10 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def json_ready(value):
+    """A value as JSON columns and exports hold it: dates and instants in ISO 8601."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value

@@ -36,10 +36,11 @@ from app.services import audit, seats
 from app.services import events as event_service
 from app.services import lists as list_service
 from app.services import registration as registration_service
-from app.services.links import registration_for_token
+from app.services.links import registration_for_token, request_for_token
 from app.services.registration import (
     AlreadyRegistered,
     RegistrationError,
+    RequestExpired,
     registration_window_message,
 )
 
@@ -173,14 +174,9 @@ def register(slug: str):
         check_deliverability=current_app.config["EMAIL_CHECK_DELIVERABILITY"],
     )
     closed_message = registration_window_message(event, utcnow())
-    status = 200
     if closed_message is None and form.validate_on_submit():
         try:
-            created = registration_service.register_delegate(
-                event,
-                form.delegate_details(),
-                privacy_notice_version=event.privacy_notice_version,
-            )
+            next_page = _register(event, form.delegate_details())
         except AlreadyRegistered:
             db.session.rollback()
             form.email.errors.append(
@@ -192,12 +188,54 @@ def register(slug: str):
             form.form_errors.append(str(error))
         else:
             db.session.commit()
-            return redirect(url_for("public.manage", token=created.token), code=303)
+            return redirect(next_page, code=303)
+    status = 200
     if request.method == "POST":
         status = 403 if closed_message else 422
     return render_template(
         "public/register.html", event=event, form=form, closed_message=closed_message
     ), status
+
+
+def _register(event, details) -> str:
+    """Register (or, where addresses are checked, ask to confirm); where next."""
+    if event.confirm_email:
+        # The same answer whether or not the address is registered already.
+        registration_service.request_registration(
+            event, details, privacy_notice_version=event.privacy_notice_version
+        )
+        return url_for("public.check_email", slug=event.slug)
+    created = registration_service.register_delegate(
+        event, details, privacy_notice_version=event.privacy_notice_version
+    )
+    return url_for("public.manage", token=created.token)
+
+
+@public.get("/events/<slug>/register/check-email")
+def check_email(slug: str):
+    return render_template("public/check_email.html", event=_event_or_404(slug))
+
+
+@public.get("/events/<slug>/confirm/<token>")
+def confirm_address(slug: str, token: str):
+    """The link mailed to check an address: opening it registers the delegate."""
+    registration_request = request_for_token(token)
+    if registration_request is None or registration_request.event.slug != slug:
+        abort(
+            404,
+            description="This confirmation link is not valid. It may have expired "
+            "or been replaced by a newer one: fill in the form again.",
+        )
+    try:
+        created = registration_service.confirm_request(registration_request)
+    except RequestExpired as error:
+        db.session.rollback()
+        abort(410, description=str(error))
+    except RegistrationError as error:
+        db.session.rollback()
+        abort(409, description=str(error))
+    db.session.commit()
+    return redirect(url_for("public.manage", token=created.token), code=303)
 
 
 @public.get("/events/<slug>/participants")

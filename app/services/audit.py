@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from app.extensions import db
 from app.models import AuditEntry, Event, Registration
 from app.models.registrations import DELEGATE_FIELDS
+from app.models.types import json_ready
 
 # Fields of a registration whose changes the audit log shows.
 AUDITED_FIELDS = ("status", "waitlist_position", *DELEGATE_FIELDS, "checked_in_at")
@@ -38,15 +38,11 @@ DELEGATE = Actor("delegate")
 SYSTEM = Actor("system")
 
 
-def _plain(value):
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
 def snapshot(registration: Registration) -> dict:
     """The audited fields' current values, JSON-ready."""
-    return {name: _plain(getattr(registration, name, None)) for name in AUDITED_FIELDS}
+    return {
+        name: json_ready(getattr(registration, name, None)) for name in AUDITED_FIELDS
+    }
 
 
 def changed(before: dict, after: dict) -> tuple[dict, dict]:

@@ -15,7 +15,8 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import Event, ProgrammeSession, Registration
-from app.models.types import utcnow
+from app.models.registrations import normalise_email
+from app.models.types import json_ready, utcnow
 from app.services import audit, seats
 from app.services.audit import Actor
 from app.services.notifications import notify
@@ -63,10 +64,7 @@ class DetailsChange:
 
 
 def _plain(values: dict) -> dict:
-    return {
-        name: value.isoformat() if isinstance(value, date | datetime) else value
-        for name, value in values.items()
-    }
+    return {name: json_ready(value) for name, value in values.items()}
 
 
 def update_event_details(
@@ -144,7 +142,7 @@ def _check_organiser_mailbox(event: Event, address: str | None) -> None:
     taken = db.session.scalar(
         select(Registration.id).where(
             Registration.event_id == event.id,
-            Registration.email_normalised == address.strip().lower(),
+            Registration.email_normalised == normalise_email(address),
         )
     )
     if taken is not None:
@@ -328,8 +326,10 @@ def update_registration_rules(
     opens_at: datetime | None,
     closes_at: datetime | None,
     actor: Actor,
+    confirm_email: bool | None = None,
 ) -> bool:
-    """Set approval mode and the registration window; True when anything changed.
+    """Set approval mode, the address check and the registration window; True
+    when anything changed (``confirm_email`` None leaves it as it is).
 
     Switching approval off leaves pending registrations pending: they hold
     their seat already and wait for an organiser. Raises SettingsError when
@@ -341,6 +341,8 @@ def update_registration_rules(
     event = seats.lock_event(event.id)
     before = _plain({name: getattr(event, name) for name in RULE_FIELDS})
     event.approval_required = approval_required
+    if confirm_email is not None:
+        event.confirm_email = confirm_email
     event.registration_opens_at = opens_at
     event.registration_closes_at = closes_at
     after = _plain({name: getattr(event, name) for name in RULE_FIELDS})
@@ -353,7 +355,12 @@ def update_registration_rules(
     return True
 
 
-RULE_FIELDS = ("approval_required", "registration_opens_at", "registration_closes_at")
+RULE_FIELDS = (
+    "approval_required",
+    "confirm_email",
+    "registration_opens_at",
+    "registration_closes_at",
+)
 
 
 def _utc(instant: datetime | None) -> datetime | None:

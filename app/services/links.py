@@ -9,7 +9,7 @@ import secrets
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Registration, RegistrationToken
+from app.models import Registration, RegistrationRequest, RegistrationToken
 
 TOKEN_BYTES = 32  # 256 bits
 
@@ -43,3 +43,23 @@ def registration_for_token(token: str) -> Registration | None:
     if row is None or not hmac.compare_digest(row.token_hash, wanted):
         return None
     return row.registration
+
+
+def mint_request_token(request: RegistrationRequest) -> str:
+    """A new link confirming a registration request; an earlier one stops working."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    request.token_hash = hash_token(token)
+    return token
+
+
+def request_for_token(token: str) -> RegistrationRequest | None:
+    """The registration request a confirmation link belongs to, or None."""
+    if not token or len(token) > 128:
+        return None
+    wanted = hash_token(token)
+    row = db.session.scalar(
+        select(RegistrationRequest).where(RegistrationRequest.token_hash == wanted)
+    )
+    if row is None or not hmac.compare_digest(row.token_hash, wanted):
+        return None
+    return row

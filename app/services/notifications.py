@@ -1,27 +1,54 @@
-"""Telling delegates what happened to their registration, through the outbox."""
+"""Telling delegates and organisers what happened, through the outbox.
+
+The ``notify`` functions queue a message in the caller's transaction: a row
+that says what the message is about (its kind, its registration, the facts it
+reports) and never its text or a working link. The mail worker calls
+``compose`` when the row is due: the message is built then, and its secret
+link minted then, so no table ever holds a string that opens a registration,
+and building e-mails costs the request nothing.
+"""
 
 from __future__ import annotations
 
-from email.utils import parseaddr
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import make_msgid, parseaddr
 
 from flask import current_app
+from sqlalchemy import select
 
-from app.mail import build_message
-from app.models import Event, OutboxMessage, Registration
-from app.services import outbox
-from app.services.links import mint_token
+from app.extensions import db
+from app.mail import (
+    MessageFacts,
+    ascii_address,
+    build_account_locked,
+    build_address_check,
+    build_message,
+    host_of,
+    subject_for,
+)
+from app.models import (
+    Event,
+    Organiser,
+    OutboxMessage,
+    Registration,
+    RegistrationRequest,
+)
+from app.models.registrations import normalise_email
+from app.services.links import mint_request_token, mint_token
 from app.services.seats import waitlist_place
 
+# How long the link of an address check works; the request is deleted after.
+REQUEST_LIFETIME_HOURS = 48
 
-def event_mailbox(event: Event) -> str:
+
+def event_mailbox(event: Event | None) -> str:
     """The event's From and ORGANIZER address: its setting, else the default sender."""
-    configured = event.organiser_email or current_app.config["MAIL_DEFAULT_SENDER"]
+    configured = (event and event.organiser_email) or current_app.config[
+        "MAIL_DEFAULT_SENDER"
+    ]
     # MAIL_DEFAULT_SENDER may be written "Name <address>".
     return parseaddr(configured)[1] or configured
-
-
-def organiser_mailbox(registration: Registration) -> str:
-    return event_mailbox(registration.event)
 
 
 def notify(
@@ -30,31 +57,171 @@ def notify(
     *,
     with_calendar: bool = True,
     place: int | None = None,
+    recipient: str | None = None,
+    new_email: str | None = None,
 ) -> OutboxMessage | None:
-    """Queue a message of ``kind`` carrying a fresh manage link.
+    """Queue a message of ``kind`` about the registration, to the delegate.
 
     ``place`` is the delegate's waiting-list place when the caller knows it
-    already; otherwise it is counted. Runs in the caller's transaction: the
-    message is sent only if it commits. An anonymised registration has
-    nobody to write to: nothing is queued (None).
+    already; otherwise it is counted. ``recipient`` overrides the delegate's
+    address (an address change is told to the old one). An anonymised
+    registration has nobody to write to: nothing is queued (None).
     """
     if registration.anonymised_at is not None:
         return None
-    token = mint_token(registration)
-    base_url = current_app.config["BASE_URL"]
-    message = build_message(
-        kind,
-        registration,
-        manage_url=f"{base_url}/r/{token}",
-        base_url=base_url,
-        sender=organiser_mailbox(registration),
-        sender_name=current_app.config["MAIL_SENDER_NAME"],
-        waitlist_place=place or waitlist_place(registration),
-        with_calendar=with_calendar,
+    if place is None:
+        place = waitlist_place(registration)
+    facts = MessageFacts.of(
+        registration, place=place, with_calendar=with_calendar, new_email=new_email
     )
-    return outbox.enqueue(message, kind, registration)
+    return _queue(
+        kind,
+        event=registration.event,
+        recipient=recipient or registration.email,
+        subject=subject_for(kind, registration.event, registration.reference),
+        facts=facts.as_json(),
+        registration_id=registration.id,
+    )
+
+
+def notify_lost_link(event: Event, email: str) -> OutboxMessage:
+    """Queue the link for whatever registration ``email`` has, if any.
+
+    Queued whatever the address: the worker looks the registration up when it
+    sends, so the request does the same work for every address and its
+    timing tells nobody who is registered.
+    """
+    return _queue(
+        "lost_link",
+        event=event,
+        recipient=email,
+        subject=subject_for("lost_link", event),
+        facts={"email_normalised": normalise_email(email)},
+    )
+
+
+def notify_address_check(request: RegistrationRequest, email: str) -> OutboxMessage:
+    """Queue the e-mail that asks to confirm the address of a registration."""
+    return _queue(
+        "confirm_email",
+        event=request.event,
+        recipient=email,
+        subject=subject_for("confirm_email", request.event),
+        facts={"request_id": request.id},
+    )
+
+
+def notify_account_locked(
+    organiser: Organiser, client_address: str, failures: int, locked_until: datetime
+) -> OutboxMessage:
+    """Queue the notice that logins from ``client_address`` are locked."""
+    return _queue(
+        "account_locked",
+        event=None,
+        recipient=organiser.email,
+        subject=subject_for("account_locked"),
+        facts={
+            "client_address": client_address,
+            "failures": failures,
+            "locked_until": locked_until.isoformat(),
+        },
+    )
 
 
 def kind_for_new_status(status: str) -> str:
     """The first message a new registration gets, by the status it was given."""
     return {"confirmed": "confirmed", "pending": "pending"}.get(status, "waitlisted")
+
+
+def _queue(
+    kind: str,
+    *,
+    event: Event | None,
+    recipient: str,
+    subject: str,
+    facts: dict,
+    registration_id: int | None = None,
+) -> OutboxMessage:
+    config = current_app.config
+    row = OutboxMessage(
+        # Made once: a retry sends the same Message-ID.
+        message_id=make_msgid(domain=host_of(config["BASE_URL"])),
+        kind=kind,
+        sender=event_mailbox(event),
+        recipient=ascii_address(recipient),
+        subject=subject[:300],
+        facts=facts,
+        event_id=event.id if event else None,
+        registration_id=registration_id,
+    )
+    db.session.add(row)
+    return row
+
+
+def compose(row: OutboxMessage) -> EmailMessage | None:
+    """The message a queued row stands for, built now; None when there is
+    nobody to write to any more (the worker then skips it).
+
+    Mints the message's secret link in the caller's transaction: the worker
+    rolls it back if the message cannot be sent.
+    """
+    config = current_app.config
+    common = {
+        "message_id": row.message_id,
+        "recipient": row.recipient,
+        "sender": row.sender,
+        "sender_name": config["MAIL_SENDER_NAME"],
+    }
+    if row.kind == "account_locked":
+        return build_account_locked(
+            client_address=row.facts["client_address"],
+            failures=row.facts["failures"],
+            locked_until=datetime.fromisoformat(row.facts["locked_until"]),
+            **common,
+        )
+    base_url = config["BASE_URL"]
+    if row.kind == "confirm_email":
+        request = db.session.get(RegistrationRequest, row.facts.get("request_id"))
+        if request is None or request.registration_id is not None:
+            return None
+        token = mint_request_token(request)
+        return build_address_check(
+            request.event,
+            name=request.details.get("full_name", ""),
+            confirm_url=f"{base_url}/events/{request.event.slug}/confirm/{token}",
+            base_url=base_url,
+            valid_hours=REQUEST_LIFETIME_HOURS,
+            **common,
+        )
+    registration = _registration_for(row)
+    if registration is None:
+        return None
+    if row.registration_id is None:
+        # Found by the address someone typed: write to the address registered.
+        row.recipient = ascii_address(registration.email)
+    manage_url = None
+    if registration.anonymised_at is None and row.kind != "email_changed":
+        manage_url = f"{base_url}/r/{mint_token(registration)}"
+    return build_message(
+        row.kind,
+        registration,
+        MessageFacts.stored(row.facts, registration),
+        manage_url=manage_url,
+        base_url=base_url,
+        **common,
+    )
+
+
+def _registration_for(row: OutboxMessage) -> Registration | None:
+    """The registration the row is about; a lost-link request finds it now."""
+    if row.registration_id is not None:
+        return db.session.get(Registration, row.registration_id)
+    if row.kind != "lost_link" or row.event_id is None:
+        return None
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == row.event_id,
+            Registration.email_normalised == row.facts.get("email_normalised"),
+            Registration.anonymised_at.is_(None),
+        )
+    )

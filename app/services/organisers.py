@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db
 from app.models import LoginFailure, Organiser
 from app.models.organisers import ROLES
+from app.models.registrations import normalise_email
 from app.models.types import utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -35,7 +36,7 @@ def create_organiser(
     email: str, password: str, role: str = "organiser", country_code: str | None = None
 ) -> Organiser:
     """Create an account; raises OrganiserError for bad input or a taken e-mail."""
-    email = email.strip().lower()
+    email = normalise_email(email)
     if "@" not in email or len(email) > 254 or not email.isascii():
         raise OrganiserError(f"'{email[:254]}' is not an e-mail address we can use.")
     if role not in ROLES:
@@ -76,7 +77,7 @@ def authenticate(email: str, password: str, now: datetime | None = None):
     none). A failure is recorded in the caller's transaction: commit it.
     """
     now = now or utcnow()
-    email = email.strip().lower()[:254]
+    email = normalise_email(email)[:254]
     if recent_failures(email, now) >= LOCKOUT_FAILURES:
         raise LockedOut(email)
     organiser = db.session.scalar(select(Organiser).where(Organiser.email == email))

@@ -1,17 +1,17 @@
-"""The outbox: messages written with the change that causes them, delivered later.
+"""The outbox: messages queued with the change that causes them, delivered later.
 
-A message is written in the same transaction as its cause, so a rolled-back
-change sends nothing and a committed one always sends. Workers claim one
-message at a time under a row lock (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
-SQLite's single writer lock elsewhere), so several workers deliver each
-message once.
+A message is queued in the same transaction as its cause (see
+``notifications``), so a rolled-back change sends nothing and a committed one
+always sends. Workers claim one message at a time under a row lock
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's single writer lock
+elsewhere), so several workers deliver each message once. The message is
+built, and its secret link minted, as it is sent.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 
 from sqlalchemy import select, text
 
@@ -19,29 +19,12 @@ from app.extensions import db
 from app.mail_transport import DeliveryError
 from app.models import OutboxMessage, Registration
 from app.models.types import utcnow
+from app.services.notifications import compose
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 MAX_BACKOFF = timedelta(hours=6)
-
-
-def enqueue(
-    message: EmailMessage, kind: str, registration: Registration | None = None
-) -> OutboxMessage:
-    """Write a finished message to the outbox in the current transaction."""
-    row = OutboxMessage(
-        message_id=message["Message-ID"],
-        kind=kind,
-        sender=message["From"].addresses[0].addr_spec,
-        recipient=message["To"].addresses[0].addr_spec,
-        subject=str(message["Subject"])[:300],
-        content=message.as_bytes(),
-        event_id=registration.event_id if registration else None,
-        registration_id=registration.id if registration else None,
-    )
-    db.session.add(row)
-    return row
 
 
 def backoff(attempts: int, base_seconds: float) -> timedelta:
@@ -88,7 +71,7 @@ def _claim_next(now: datetime, skip_ids: set[int]) -> OutboxMessage | None:
 
 def deliver_due(transport, *, retry_base_seconds: float, now=None) -> dict[str, int]:
     """Deliver every message due now, each at most once in this run."""
-    tally = {"sent": 0, "retry": 0, "failed": 0}
+    tally = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     attempted: set[int] = set()
     while True:
         started = now or utcnow()
@@ -98,27 +81,47 @@ def deliver_due(transport, *, retry_base_seconds: float, now=None) -> dict[str, 
             return tally
         attempted.add(message.id)
         message.attempts += 1
-        try:
-            transport.send(message.content, message.sender, message.recipient)
-        except DeliveryError as error:
-            message.last_error = str(error)[:2000]
-            if error.permanent or message.attempts >= MAX_ATTEMPTS:
-                message.status = "failed"
-                tally["failed"] += 1
-                log.warning("mail %s failed: %s", message.message_id, error)
-            else:
-                message.next_attempt_at = utcnow() + backoff(
-                    message.attempts, retry_base_seconds
-                )
-                tally["retry"] += 1
-                log.info("mail %s will be retried: %s", message.message_id, error)
-        else:
-            message.status = "sent"
-            message.sent_at = utcnow()
-            message.last_error = None
-            _forget_if_anonymised(message)
-            tally["sent"] += 1
+        tally[_deliver(message, transport, retry_base_seconds)] += 1
         db.session.commit()
+
+
+def _deliver(message: OutboxMessage, transport, retry_base_seconds: float) -> str:
+    """Build and send one claimed message; what became of it."""
+    try:
+        # A link minted for a message that is not sent is rolled back with it.
+        with db.session.begin_nested():
+            built = compose(message)
+            if built is not None:
+                transport.send(built.as_bytes(), message.sender, message.recipient)
+    except DeliveryError as error:
+        message.last_error = str(error)[:2000]
+        if error.permanent or message.attempts >= MAX_ATTEMPTS:
+            message.status = "failed"
+            log.warning("mail %s failed: %s", message.message_id, error)
+            return "failed"
+        message.next_attempt_at = utcnow() + backoff(
+            message.attempts, retry_base_seconds
+        )
+        log.info("mail %s will be retried: %s", message.message_id, error)
+        return "retry"
+    except Exception as error:
+        # A message that cannot be built waits, failed, for a fix and a retry
+        # from the Outbox page; the worker goes on with the others.
+        log.exception("mail %s could not be built", message.message_id)
+        message.status = "failed"
+        message.last_error = f"could not be built: {error}"[:2000]
+        return "failed"
+    if built is None:
+        # Nobody to write to: forget the address someone typed.
+        message.status = "skipped"
+        message.recipient = ""
+        message.facts = {}
+        return "skipped"
+    message.status = "sent"
+    message.sent_at = utcnow()
+    message.last_error = None
+    _forget_if_anonymised(message)
+    return "sent"
 
 
 def _forget_if_anonymised(message: OutboxMessage) -> None:
@@ -127,7 +130,7 @@ def _forget_if_anonymised(message: OutboxMessage) -> None:
         return
     registration = db.session.get(Registration, message.registration_id)
     if registration is not None and registration.anonymised_at is not None:
-        message.content = b""
+        message.facts = {}
         message.recipient = "anonymised.invalid"
 
 

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.extensions import db
-from app.models import AuditEntry, Event, OutboxMessage, Registration
+from app.models import (
+    AuditEntry,
+    Event,
+    OutboxMessage,
+    Registration,
+    RegistrationRequest,
+)
 from app.models.registrations import DELEGATE_FIELDS, RegistrationToken
-from app.models.types import utcnow
+from app.models.types import json_ready, utcnow
 from app.services import audit
 from app.services.audit import Actor
 from app.services.links import mint_token
@@ -35,10 +41,6 @@ PERSONAL_AUDIT_KEYS = {*PERSONAL_FIELDS, "email"}
 
 class EventNotOver(Exception):
     """The purge was asked for before the event ended."""
-
-
-def _plain(value):
-    return value.isoformat() if isinstance(value, datetime | date) else value
 
 
 def personal_data(registration: Registration) -> dict:
@@ -74,13 +76,13 @@ def personal_data(registration: Registration) -> dict:
             ],
         },
         "registration": {
-            **{name: _plain(getattr(registration, name)) for name in fields},
+            **{name: json_ready(getattr(registration, name)) for name in fields},
             "country": registration.programme.code,
             "country_name": registration.programme.name,
         },
         "history": [
             {
-                "at": _plain(entry.at),
+                "at": json_ready(entry.at),
                 "by": "you" if entry.actor == "delegate" else "the organisers",
                 "action": entry.action,
                 "before": entry.before,
@@ -92,9 +94,9 @@ def personal_data(registration: Registration) -> dict:
             {
                 "kind": message.kind,
                 "subject": message.subject,
-                "queued_at": _plain(message.created_at),
+                "queued_at": json_ready(message.created_at),
                 "status": message.status,
-                "sent_at": _plain(message.sent_at),
+                "sent_at": json_ready(message.sent_at),
             }
             for message in messages
         ],
@@ -161,7 +163,7 @@ def _scrub_sent_messages(registration_id: int) -> None:
             OutboxMessage.registration_id == registration_id,
             OutboxMessage.status != "queued",
         )
-        .values(recipient="anonymised.invalid", content=b"", last_error=None)
+        .values(recipient="anonymised.invalid", facts={}, last_error=None)
     )
 
 
@@ -198,6 +200,10 @@ def purge_event(
     ).all()
     for registration in registrations:
         anonymise(registration, now)
+    # Details still waiting for their address to be confirmed go entirely.
+    db.session.execute(
+        delete(RegistrationRequest).where(RegistrationRequest.event_id == event.id)
+    )
     audit.record(
         "personal_data_purged",
         actor,

@@ -10,22 +10,30 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Event, Registration
-from app.models.types import utcnow
+from app.models import Event, Registration, RegistrationRequest
+from app.models.registrations import normalise_email
+from app.models.types import json_ready, utcnow
 from app.services import audit, seats
 from app.services.audit import Actor
 from app.services.links import mint_token
-from app.services.notifications import kind_for_new_status, notify
+from app.services.notifications import (
+    REQUEST_LIFETIME_HOURS,
+    kind_for_new_status,
+    notify,
+    notify_address_check,
+    notify_lost_link,
+)
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 REFERENCE_PREFIX = "SCR-"
 REFERENCE_LENGTH = 6
+REQUEST_LIFETIME = timedelta(hours=REQUEST_LIFETIME_HOURS)
 
 
 class RegistrationError(Exception):
@@ -53,6 +61,10 @@ class DelegationFull(RegistrationError):
 
 
 class PersonalDataDeleted(RegistrationError):
+    pass
+
+
+class RequestExpired(RegistrationError):
     pass
 
 
@@ -96,15 +108,23 @@ class DelegateDetails:
         }
         return cls(country=registration.programme.code, **values)
 
+    def as_json(self) -> dict:
+        return {f.name: json_ready(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_json(cls, values: dict) -> DelegateDetails:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in values.items() if k in known}
+        for name in ("arrival_date", "departure_date"):
+            if values.get(name):
+                values[name] = date.fromisoformat(values[name])
+        return cls(**values)
+
 
 @dataclass(frozen=True)
 class NewRegistration:
     registration: Registration
     token: str
-
-
-def normalise_email(address: str) -> str:
-    return address.strip().lower()
 
 
 def new_reference() -> str:
@@ -153,20 +173,17 @@ def register_delegate(
     *,
     privacy_notice_version: str,
     now: datetime | None = None,
+    consent_at: datetime | None = None,
 ) -> NewRegistration:
     """Register a delegate and give them a seat, a waiting-list place or approval.
 
     Raises RegistrationClosed outside the window, UnknownProgramme for a country
     not taking part, AlreadyRegistered when the e-mail is already registered
     for the event (the unique constraint makes this hold under concurrency).
+    ``consent_at`` is when the privacy notice was agreed to (default ``now``).
     """
     now = now or utcnow()
-    closed = registration_window_message(event, now)
-    if closed:
-        raise RegistrationClosed(closed)
-    programme = event.programme_by_code(details.country)
-    if programme is None:
-        raise UnknownProgramme(f"{details.country} does not take part in this event.")
+    programme = _open_programme(event, details, now)
     if email_taken(event.id, details.email):
         raise AlreadyRegistered(details.email)
 
@@ -179,7 +196,7 @@ def register_delegate(
         programme=programme,
         reference=_unused_reference(),
         email_normalised=normalise_email(details.email),
-        consent_at=now,
+        consent_at=consent_at or now,
         privacy_notice_version=privacy_notice_version,
         created_at=now,
         updated_at=now,
@@ -215,6 +232,109 @@ def register_delegate(
     return NewRegistration(registration, token)
 
 
+def _open_programme(event: Event, details: DelegateDetails, now: datetime):
+    """The delegate's programme, if the event takes registrations for it now."""
+    closed = registration_window_message(event, now)
+    if closed:
+        raise RegistrationClosed(closed)
+    programme = event.programme_by_code(details.country)
+    if programme is None:
+        raise UnknownProgramme(f"{details.country} does not take part in this event.")
+    return programme
+
+
+def request_registration(
+    event: Event,
+    details: DelegateDetails,
+    *,
+    privacy_notice_version: str,
+    now: datetime | None = None,
+) -> None:
+    """Keep the details and mail a link that confirms the address; no seat yet.
+
+    For events that check addresses (``Event.confirm_email``). Whoever
+    submits learns nothing: an address already registered gets its owner
+    their link instead, and the caller answers alike either way. Raises
+    RegistrationClosed and UnknownProgramme as ``register_delegate`` does.
+    """
+    now = now or utcnow()
+    _open_programme(event, details, now)
+    registered = db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.email_normalised == normalise_email(details.email),
+        )
+    )
+    if registered is not None:
+        notify(registered, "already_registered", with_calendar=False)
+        return
+    request = RegistrationRequest(
+        event=event,
+        email_normalised=normalise_email(details.email),
+        details=details.as_json(),
+        privacy_notice_version=privacy_notice_version,
+        created_at=now,
+    )
+    db.session.add(request)
+    db.session.flush()
+    notify_address_check(request, details.email)
+
+
+def confirm_request(
+    request: RegistrationRequest, *, now: datetime | None = None
+) -> NewRegistration:
+    """Register the details of a request whose address is now confirmed.
+
+    The seat is decided now, by the rules of this moment, so seats go in the
+    order of confirmation. Opening the link again (or after a mail scanner
+    did) gives the registration a fresh manage link, as does an address that
+    was registered meanwhile: whoever has the link has the mailbox. Raises
+    RequestExpired after ``REQUEST_LIFETIME``, and RegistrationClosed or
+    UnknownProgramme as registering would.
+    """
+    now = now or utcnow()
+    if request.created_at <= now - REQUEST_LIFETIME:
+        raise RequestExpired(
+            "This confirmation link has expired. Please fill in the form again."
+        )
+    if request.registration_id is None:
+        try:
+            created = register_delegate(
+                request.event,
+                DelegateDetails.from_json(request.details),
+                privacy_notice_version=request.privacy_notice_version,
+                now=now,
+                consent_at=request.created_at,
+            )
+        except AlreadyRegistered:
+            pass
+        else:
+            request.registration_id = created.registration.id
+            request.details = {}  # the registration holds them now
+            return created
+    registration = db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == request.event_id,
+            Registration.email_normalised == request.email_normalised,
+            Registration.anonymised_at.is_(None),
+        )
+    )
+    if registration is None:
+        raise RequestExpired("This registration no longer exists.")
+    request.registration_id = registration.id
+    request.details = {}
+    return NewRegistration(registration, mint_token(registration))
+
+
+def expire_requests(now: datetime | None = None) -> int:
+    """Delete requests older than ``REQUEST_LIFETIME``; how many went."""
+    cutoff = (now or utcnow()) - REQUEST_LIFETIME
+    result = db.session.execute(
+        delete(RegistrationRequest).where(RegistrationRequest.created_at <= cutoff)
+    )
+    return result.rowcount
+
+
 def update_details(
     registration: Registration, details: DelegateDetails, actor: Actor
 ) -> bool:
@@ -227,7 +347,9 @@ def update_details(
     db.session.refresh(registration, with_for_update=True)
     _refuse_if_anonymised(registration)
     before = audit.snapshot(registration)
-    if normalise_email(details.email) != registration.email_normalised and email_taken(
+    old_email = registration.email
+    moved = normalise_email(details.email) != registration.email_normalised
+    if moved and email_taken(
         registration.event_id, details.email, besides=registration.id
     ):
         raise AlreadyRegistered(details.email)
@@ -246,6 +368,16 @@ def update_details(
     registration.sequence += 1
     registration.updated_at = utcnow()
     audit.record("edited", actor, registration=registration, before=old, after=new)
+    if moved:
+        # The old address hears of it (without a link), in case it was not
+        # its owner who moved the registration away.
+        notify(
+            registration,
+            "email_changed",
+            recipient=old_email,
+            new_email=registration.email,
+            with_calendar=False,
+        )
     if registration.status == "confirmed":
         notify(registration, "updated")
     return True
@@ -406,17 +538,11 @@ def resend_link(event: Event, email: str) -> None:
     """Mail a fresh manage link to the address's registration, if there is one.
 
     Existing links keep working, so knowing someone's address is not enough
-    to break their link; the caller answers the same whatever happened.
+    to break their link. The message is queued whatever the address (the mail
+    worker finds the registration, or sends nothing): the request does the
+    same work either way, and the caller answers alike.
     """
-    registration = db.session.scalar(
-        select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.email_normalised == normalise_email(email),
-            Registration.anonymised_at.is_(None),
-        )
-    )
-    if registration is not None:
-        notify(registration, "lost_link")
+    notify_lost_link(event, email)
 
 
 def check_in(registration: Registration, actor: Actor) -> None:

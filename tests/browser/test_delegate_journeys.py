@@ -3,8 +3,6 @@ with the keyboard alone; then takes the calendar file and the private link."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 
 import icalendar
@@ -15,6 +13,7 @@ from app.extensions import db
 from app.models import OutboxMessage, Registration
 from tests.browser.conftest import new_page
 from tests.conftest import SLUG
+from tests.helpers import built_message
 
 REFERENCE = re.compile(r"SCR-[2-9A-HJ-NP-Z]{6}")
 
@@ -39,7 +38,8 @@ def manage_link_in_confirmation_mail(app, registration_id: int) -> str:
             )
         )
         assert message is not None, "no confirmation e-mail queued"
-        parsed = email.message_from_bytes(message.content, policy=email.policy.default)
+        # Built as the mail worker does, its link kept: as if it were sent.
+        parsed = built_message(message, keep_link=True)
     text = parsed.get_body(preferencelist=("plain",)).get_content()
     return re.search(r"https?://\S+/r/[\w-]+", text).group(0)
 

@@ -1,0 +1,99 @@
+"""Helpers shared by several test modules."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import signal
+from email.message import EmailMessage
+
+from app.extensions import db
+from app.models import OutboxMessage
+from app.services.notifications import compose
+
+
+def built_message(row: OutboxMessage, *, keep_link: bool = False) -> EmailMessage:
+    """The e-mail the mail worker would send for a queued row, as a client
+    reads it. Call in an application context.
+
+    Building mints the message's secret link; it is kept (committed, as the
+    worker does when it sends) only with ``keep_link``, else rolled back.
+    """
+    message = compose(db.session.get(OutboxMessage, row.id))
+    assert message is not None, f"nobody to send {row.kind} to"
+    if keep_link:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+
+
+def statements_during(app, action) -> list[str]:
+    """The SQL statements (their text, without values) that ``action()`` runs."""
+    from sqlalchemy import event as sa_event
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", record)
+    return statements
+
+
+def every_stored_text(app) -> list[str]:
+    """Every text the database holds, in every column of every table; stored
+    e-mails (bytes) are read part by part as a mail client decodes them."""
+    from sqlalchemy import select
+
+    texts: list[str] = []
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            for row in db.session.execute(select(table)):
+                for value in row:
+                    texts.extend(_texts_in(value))
+    return texts
+
+
+def _texts_in(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict | list):
+        import json
+
+        return [json.dumps(value)]
+    if isinstance(value, bytes | memoryview):
+        raw = bytes(value)
+        found = [raw.decode("utf-8", "replace")]
+        for part in email.message_from_bytes(raw).walk():
+            payload = part.get_payload(decode=True)
+            if payload:
+                found.append(payload.decode("utf-8", "replace"))
+        return found
+    return []
+
+
+def deliver(runner) -> str:
+    """``flask deliver-mail --once``: it must always exit cleanly."""
+    # The command installs a SIGTERM handler; keep pytest's own afterwards.
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        result = runner.invoke(args=["deliver-mail", "--once"])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.output
+
+
+def received(smtp) -> list[EmailMessage]:
+    """What the test SMTP server received, parsed as a mail client would."""
+    return [
+        email.message_from_bytes(m.content, policy=email.policy.default)
+        for m in smtp.messages
+    ]
