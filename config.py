@@ -58,6 +58,28 @@ class MissingSecretKey(RuntimeError):
     pass
 
 
+class MissingSharedStore(RuntimeError):
+    pass
+
+
+def rate_limit_store(production: bool) -> str:
+    """Where the rate limits count: Redis when REDIS_URL is set.
+
+    Without a shared store each server process counts on its own, so every
+    limit silently multiplies by the number of workers: production refuses
+    that unless the limits are switched off.
+    """
+    store = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")
+    shared = bool(store) and not store.startswith("memory://")
+    if production and not shared and env_flag("RATELIMIT_ENABLED", default=True):
+        raise MissingSharedStore(
+            "APP_ENV=production needs REDIS_URL (or RATELIMIT_STORAGE_URI naming "
+            "another shared store) so that every server process counts the same "
+            "rate limits; set RATELIMIT_ENABLED=false to run without them."
+        )
+    return store or "memory://"
+
+
 def load_config(instance_path: Path) -> dict:
     """Settings for the app, from the environment."""
     production = os.environ.get("APP_ENV", "development").lower() == "production"
@@ -87,12 +109,15 @@ def load_config(instance_path: Path) -> dict:
         "DEFAULT_EVENT_SLUG": os.environ.get("DEFAULT_EVENT_SLUG", "score-bogor-2011"),
         "EMAIL_CHECK_DELIVERABILITY": env_flag("EMAIL_CHECK_DELIVERABILITY"),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Every form fits in a few KiB; a larger body is refused with 413
+        # before it is parsed (a future upload route sets its own limit).
+        "MAX_CONTENT_LENGTH": 64 * 1024,
         "ATTENDEES_PER_PAGE": 50,
         # How long a cached public page or calendar file is served before it
         # is checked against the database again (0: on every request).
         "PAGE_CACHE_SECONDS": float(os.environ.get("PAGE_CACHE_SECONDS") or 1),
         "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", default=True),
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_STORAGE_URI": rate_limit_store(production),
         "RATELIMIT_HEADERS_ENABLED": True,
         # A limiter whose store is down must not take the site down.
         "RATELIMIT_SWALLOW_ERRORS": True,

@@ -1,9 +1,15 @@
-"""Organiser sessions with Flask-Login."""
+"""Organiser sessions with Flask-Login, each one a row that logging out ends."""
 
 from __future__ import annotations
 
-from app.extensions import db, login_manager
+from flask import session
+
+from app.extensions import login_manager
 from app.models import Organiser
+from app.services.organisers import organiser_in_session
+
+# The session cookie's key of the organiser's OrganiserSession.
+SESSION_KEY = "organiser_session"
 
 
 def init_app(app) -> None:
@@ -15,4 +21,4 @@ def init_app(app) -> None:
     def load_organiser(organiser_id: str) -> Organiser | None:
         if not organiser_id.isdigit():
             return None
-        return db.session.get(Organiser, int(organiser_id))
+        return organiser_in_session(int(organiser_id), session.get(SESSION_KEY))

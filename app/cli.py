@@ -21,7 +21,11 @@ from app.services import outbox
 from app.services.audit import Actor
 from app.services.demo import add_demo_registrations
 from app.services.events import EventNotFound, event_by_slug
-from app.services.organisers import OrganiserError, create_organiser
+from app.services.organisers import (
+    OrganiserError,
+    create_organiser,
+    unlock_organiser,
+)
 from app.services.privacy import EventNotOver, purge_event
 from app.services.registration import (
     RegistrationError,
@@ -94,6 +98,20 @@ def create_dev_organiser_command() -> None:
         f"Development organiser created: {DEV_ORGANISER_EMAIL} / {password}\n"
         "(shown only this once; log in at /admin/login)"
     )
+
+
+@click.command("unlock-organiser")
+@with_appcontext
+@click.argument("email")
+def unlock_organiser_command(email: str) -> None:
+    """Lift an organiser's log-in lock-out, from every address (audited)."""
+    try:
+        cleared = unlock_organiser(email, Actor.command_line())
+        db.session.commit()
+    except OrganiserError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Unlocked {email.strip().lower()}; {cleared} failed logins cleared.")
 
 
 @click.command("deliver-mail")
@@ -199,6 +217,7 @@ def init_app(app) -> None:
         seed_command,
         create_organiser_command,
         create_dev_organiser_command,
+        unlock_organiser_command,
         deliver_mail_command,
         set_quota_command,
         set_capacity_command,

@@ -55,6 +55,14 @@ def init_app(app) -> None:
         )
         return render_error(error)
 
+    @app.errorhandler(413)
+    def too_large(error: HTTPException):
+        error.description = (
+            "This request carried more data than any form here takes. Nothing "
+            "was saved: go back, shorten what you typed and send it again."
+        )
+        return render_error(error)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return render_error(error)

@@ -1,7 +1,9 @@
 """CSV exports, written as a stream of text chunks.
 
 Cells are made safe for spreadsheets: a value that starts with a character a
-spreadsheet would read as a formula gets a leading apostrophe.
+spreadsheet would read as a formula gets a leading apostrophe, and every cell
+is quoted, so that a spreadsheet whose list separator is ";" (Indonesian,
+German...) or a tab cannot split a cell into one that starts a formula.
 """
 
 from __future__ import annotations
@@ -137,12 +139,19 @@ def attendee_record(row, zone: ZoneInfo) -> list[str]:
 def attendees_csv(rows: Iterable, timezone: str = "Asia/Jakarta") -> Iterator[str]:
     """CSV text (RFC 4180, CRLF, UTF-8 BOM first) for ``stream_attendees`` rows."""
     zone = ZoneInfo(timezone)
+    return csv_text(ATTENDEE_COLUMNS, (attendee_record(row, zone) for row in rows))
+
+
+def csv_text(columns: Iterable[str], records: Iterable[list[str]]) -> Iterator[str]:
+    """CSV text (RFC 4180, CRLF, UTF-8 BOM first) of cells made safe already,
+    in chunks of ``ROWS_PER_CHUNK`` rows. Every cell is quoted; the column
+    names, which are ours, need not be."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BYTE_ORDER_MARK)
-    writer.writerow(ATTENDEE_COLUMNS)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(attendee_record(row, zone))
+    csv.writer(buffer, lineterminator="\r\n").writerow(columns)
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    for count, record in enumerate(records, start=1):
+        writer.writerow(record)
         if count % ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -155,17 +164,9 @@ def attendees_csv(rows: Iterable, timezone: str = "Asia/Jakarta") -> Iterator[st
 
 def rows_csv(columns: Iterable[str], records: Iterable[Iterable]) -> Iterator[str]:
     """CSV text (RFC 4180, CRLF, UTF-8 BOM first) for any rows of values."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write(BYTE_ORDER_MARK)
-    writer.writerow(columns)
-    for count, record in enumerate(records, start=1):
-        writer.writerow([spreadsheet_safe(value) for value in record])
-        if count % ROWS_PER_CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return csv_text(
+        columns, ([spreadsheet_safe(value) for value in record] for record in records)
+    )
 
 
 SIGN_IN_COLUMNS = (

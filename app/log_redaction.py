@@ -4,14 +4,37 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import unquote
 
-MANAGE_LINK = re.compile(r"/r/[^/\s?\"'#]+")
+MANAGE_LINK = re.compile(r"/r/[^/\s?\"'#]+", re.IGNORECASE)
 REDACTED = "/r/[redacted]"
+_EXTRA_SLASHES = re.compile(r"/{2,}")
 
 
 def redact(text: str) -> str:
+    """The text with every manage link taken out, however it was written.
+
+    The server routes ``/%72/<token>``, ``/r%2F<token>`` and ``//r//<token>``
+    to the manage page too: a line that holds a link only once decoded is
+    logged decoded, with the link taken out.
+    """
     # Every access-log atom passes here: most hold no link at all.
-    return MANAGE_LINK.sub(REDACTED, text) if "/r/" in text else text
+    if "/r/" in text or "/R/" in text:
+        text = MANAGE_LINK.sub(REDACTED, text)
+    if "%" not in text and "//" not in text:
+        return text
+    decoded = _decoded(text)
+    return MANAGE_LINK.sub(REDACTED, decoded) if MANAGE_LINK.search(decoded) else text
+
+
+def _decoded(text: str) -> str:
+    """Percent-decoding undone (twice-encoded too), repeated slashes merged."""
+    for _ in range(3):
+        once = unquote(text)
+        if once == text:
+            break
+        text = once
+    return _EXTRA_SLASHES.sub("/", text)
 
 
 class RedactManageLinks(logging.Filter):

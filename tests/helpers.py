@@ -97,3 +97,25 @@ def received(smtp) -> list[EmailMessage]:
         email.message_from_bytes(m.content, policy=email.policy.default)
         for m in smtp.messages
     ]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cells_as_excel_splits_them(text: str, separator: str) -> list[str]:
+    """The cells of a CSV text as a spreadsheet whose list separator is
+    ``separator`` reads them: every double quote toggles quoting, and a
+    separator outside quotes ends a cell."""
+    cells: list[str] = []
+    for line in text.split("\r\n"):
+        cell, quoted = "", False
+        for char in line:
+            if char == '"':
+                quoted = not quoted
+            elif char == separator and not quoted:
+                cells.append(cell)
+                cell = ""
+            else:
+                cell += char
+        cells.append(cell)
+    return cells

@@ -16,6 +16,7 @@ from app.models import CountryProgramme, Registration
 from app.services import attendees as attendee_service
 from app.services import events as event_service
 from app.services.registration import DelegateDetails, register_delegate
+from tests.helpers import FORMULA_STARTS, cells_as_excel_splits_them
 
 CSV_URL = f"/admin/events/{SLUG}/attendees.csv"
 TABLE_URL = f"/admin/events/{SLUG}/attendees"
@@ -441,3 +442,21 @@ def test_download_response_is_streamed(logged_in, register):
 
     assert response.is_streamed
     assert len(parse(response)) == 1
+
+
+@pytest.mark.parametrize("separator", [";", ",", "\t"])
+def test_no_list_separator_splits_a_cell_into_a_formula(logged_in, register, separator):
+    """A spreadsheet set to Indonesian or German reads ";" as the separator."""
+    registered(
+        register,
+        organisation="x;=cmd|' /C calc'!A0",
+        job_title="a,@SUM(1+1)*cmd|' /C calc'!A0",
+        accessibility="b\t+cmd|' /C calc'!A0",
+    )
+    text = download(logged_in).get_data().decode("utf-8-sig")
+
+    cells = cells_as_excel_splits_them(text, separator)
+
+    assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+    (row,) = parse(download(logged_in))
+    assert row["organisation"] == "x;=cmd|' /C calc'!A0"

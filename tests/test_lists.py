@@ -24,6 +24,7 @@ from app.services.registration import (
     cancel_registration,
     register_delegate,
 )
+from tests.helpers import FORMULA_STARTS, cells_as_excel_splits_them
 
 LISTS = f"/admin/events/{SLUG}/lists"
 EVENT_DAYS = [date(2011, 4, day) for day in range(4, 9)]
@@ -831,3 +832,20 @@ def test_ticking_the_box_puts_the_delegate_on_the_public_list(app, client, regis
     assert "Nguyen Opted In" in body
     assert "Le Stayed Out" not in body
     assert "in@example.vn" not in body
+
+
+def test_no_list_csv_splits_on_a_semicolon_into_a_formula(cast, logged_in, app):
+    with app.app_context():
+        registration = db.session.scalar(
+            select(Registration).where(Registration.full_name == FORMULA_NAME)
+        )
+        registration.organisation = "x;=cmd|' /C calc'!A0"
+        registration.full_name = "y;@SUM(1)"
+        db.session.commit()
+    for url in CSVS:
+        response = logged_in.get(url.replace("/GH.csv", "/VN.csv"))
+        text = response.get_data().decode("utf-8-sig")
+
+        cells = cells_as_excel_splits_them(text, ";")
+
+        assert not [c for c in cells if c.startswith(FORMULA_STARTS)], url

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import AuditEntry, LoginFailure, OutboxMessage, Registration
 from app.services.organisers import create_organiser
 from tests.conftest import SLUG, csrf_token
+from tests.helpers import built_message
 from tests.seats_helpers import sign_up, statuses, the_event
 
 ADMIN = f"/admin/events/{SLUG}"
@@ -381,3 +382,123 @@ def test_a_switched_off_account_cannot_log_in(app, client, people):
     assert log_in(client, "staff@example.org").status_code == 422
     with app.app_context():
         assert statuses() == {"confirmed": 3}
+
+
+# --- the lock-out is per address; sessions end where they were copied ---------
+
+
+def from_address(app, address: str):
+    """A visitor of its own, coming from ``address``."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_a_lock_out_from_one_address_leaves_the_holder_free_elsewhere(app, people):
+    attacker = from_address(app, "203.0.113.9")
+    for _ in range(12):
+        log_in(attacker, "staff@example.org", "wrong password")
+
+    assert log_in(attacker, "staff@example.org").status_code == 429
+    holder = from_address(app, "198.51.100.7")
+    assert log_in(holder, "staff@example.org").status_code == 303
+    assert holder.get("/admin/").status_code == 200
+
+
+def test_the_holder_is_told_once_when_their_account_is_locked(app, runner, people):
+    attacker = from_address(app, "203.0.113.9")
+    for _ in range(8):
+        log_in(attacker, "staff@example.org", "wrong password")
+    for _ in range(5):  # an address without an account is locked silently
+        log_in(attacker, "nobody@example.org", "wrong password")
+
+    with app.app_context():
+        notices = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "account_locked")
+        ).all()
+        assert [n.recipient for n in notices] == ["staff@example.org"]
+        text = built_message(notices[0]).get_body(("plain",)).get_content()
+    assert "from the address 203.0.113.9" in text
+    assert "unlock-organiser staff@example.org" in text
+
+
+def test_unlock_organiser_lifts_the_lock_out_and_is_audited(app, runner, people):
+    attacker = from_address(app, "203.0.113.9")
+    for _ in range(5):
+        log_in(attacker, "staff@example.org", "wrong password")
+
+    result = runner.invoke(args=["unlock-organiser", "Staff@Example.org"])
+
+    assert result.exit_code == 0, result.output
+    assert "5 failed logins cleared" in result.output
+    assert log_in(attacker, "staff@example.org").status_code == 303
+    with app.app_context():
+        entry = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "organiser_unlocked")
+        )
+        assert entry.actor.startswith("cli:")
+        assert entry.after == {
+            "email": "staff@example.org",
+            "failed_logins_cleared": 5,
+        }
+
+
+def test_unlocking_an_unknown_account_is_refused_with_a_clear_line(runner, people):
+    result = runner.invoke(args=["unlock-organiser", "nobody@example.org"])
+
+    assert result.exit_code == 1
+    assert "There is no organiser account nobody@example.org." in result.output
+
+
+def copy_of(app, client):
+    """Another browser holding a copy of ``client``'s session cookie."""
+    copy = app.test_client()
+    cookie = client.get_cookie("session")
+    copy.set_cookie("session", cookie.value, domain=cookie.domain)
+    return copy
+
+
+def test_logging_out_ends_the_session_wherever_it_was_copied(app, client, people):
+    as_role(client, "staff@example.org")
+    stolen = copy_of(app, client)
+    assert stolen.get("/admin/").status_code == 200
+
+    client.post("/admin/logout", data={"csrf_token": csrf_token(client, "/admin/")})
+
+    assert stolen.get("/admin/").status_code == 302
+
+
+def test_a_password_change_ends_every_other_session_of_the_account(app, client, people):
+    as_role(client, "staff@example.org")
+    elsewhere = as_role(app.test_client(), "staff@example.org")
+    url = "/admin/password"
+
+    changed = client.post(
+        url,
+        data={
+            "current": PASSWORD,
+            "new": "a brand new password",
+            "confirm": "a brand new password",
+            "csrf_token": csrf_token(client, url),
+        },
+    )
+
+    assert changed.status_code == 303
+    assert client.get("/admin/").status_code == 200
+    assert elsewhere.get("/admin/").status_code == 302
+
+
+def test_switching_an_account_off_ends_its_sessions(app, client, people):
+    staff = as_role(app.test_client(), "staff@example.org")
+    as_role(client, "admin@example.org")
+    with app.app_context():
+        from app.models import Organiser
+
+        staff_id = db.session.scalar(
+            select(Organiser.id).where(Organiser.email == "staff@example.org")
+        )
+    token = csrf_token(client, "/admin/accounts")
+
+    client.post(f"/admin/accounts/{staff_id}/active", data={"csrf_token": token})
+
+    assert staff.get("/admin/").status_code == 302

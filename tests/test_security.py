@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import redis
 from itsdangerous import BadSignature
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
 from app import create_app
 from app.extensions import db
+from app.models import Registration
 from config import load_config
 from tests.conftest import SLUG, csrf_token, valid_registration
 from tests.live_server import Browser, gunicorn
@@ -284,6 +285,16 @@ def test_manage_tokens_never_reach_the_server_logs(event, database_uri, tmp_path
         assert status == 303
         manage = headers["Location"]
         token = manage.rsplit("/", 1)[1]
+        disguised = (
+            f"/%72/{token}",
+            f"/r%2F{token}",
+            f"/r%2f{token}/edit",
+            f"//r//{token}",
+            f"/%2572/{token}",
+            f"/R/{token}",
+            f"/events/{SLUG}/?next=%2Fr%2F{token}",
+        )
+        opened = {path: browser.request(path)[0] for path in disguised}
         for path in (
             manage,
             manage + "/invite.ics",
@@ -293,6 +304,8 @@ def test_manage_tokens_never_reach_the_server_logs(event, database_uri, tmp_path
             browser.request(path)
     log = log_path.read_text()
     assert "GET /r/[redacted]" in log  # the access log is on and redacted
+    # Decoded by the server, these reach (or redirect to) the manage page.
+    assert opened[f"/%72/{token}"] == opened[f"/r%2F{token}"] == 200
     assert token not in log
     assert "not-a-token" not in log
 
@@ -314,6 +327,31 @@ def test_the_development_server_log_is_redacted_too(app):
     RedactManageLinks().filter(record)
     assert "abcDEF123" not in record.getMessage()
     assert "/r/[redacted]" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "GET /%72/abcDEF123 HTTP/1.1",
+        "GET /r%2FabcDEF123 HTTP/1.1",
+        "GET /%2572%252FabcDEF123 HTTP/1.1",
+        "GET //r//abcDEF123/edit HTTP/1.1",
+        "Error handling request /%72/abcDEF123",
+        "https://register.example.org/R/abcDEF123",
+    ],
+)
+def test_links_are_redacted_however_they_are_encoded(line):
+    from app.log_redaction import redact
+
+    assert "abcDEF123" not in redact(line)
+    assert "/r/[redacted]" in redact(line)
+
+
+def test_lines_without_a_link_are_left_alone():
+    from app.log_redaction import redact
+
+    for line in ("GET /events/x/?q=50%25 HTTP/1.1", "https://example.org//x", "-"):
+        assert redact(line) == line
 
 
 # --- database outage -----------------------------------------------------------
@@ -411,3 +449,41 @@ def test_session_cookies_stay_compatible_with_flasks_own(app):
     assert not ours.dumps(short).startswith(".")
     with pytest.raises(BadSignature):
         ours.loads(stock.dumps(short)[:-2] + "xx")
+
+
+# --- request bodies have a limit -------------------------------------------------
+
+
+def test_an_oversized_request_is_refused_with_413_and_stores_nothing(
+    app, client, event
+):
+    form = valid_registration(full_name="x" * 10_000_000)
+    form["csrf_token"] = csrf_token(client, REGISTER)
+
+    response = client.post(REGISTER, data=form)
+
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "Nothing was saved" in page
+    assert len(page) < 20_000
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Registration.id))) == 0
+
+
+def test_a_refused_value_is_never_shown_back_longer_than_its_field_allows(
+    app, client, event
+):
+    form = valid_registration(
+        full_name="N" * 30_000, arrival_date="2011-04-03" + "9" * 20_000
+    )
+    form["csrf_token"] = csrf_token(client, REGISTER)
+
+    response = client.post(REGISTER, data=form)
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Keep your name under 200 characters." in page
+    assert "N" * 200 in page  # what fits is kept for the delegate
+    assert "N" * 201 not in page
+    assert "9" * 300 not in page
+    assert len(page) < 40_000

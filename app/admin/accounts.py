@@ -12,7 +12,7 @@ from app.admin.forms import AccountForm, ActionForm
 from app.extensions import db
 from app.models import Organiser
 from app.services.audit import Actor, record
-from app.services.organisers import OrganiserError, create_organiser
+from app.services.organisers import OrganiserError, create_organiser, set_active
 
 
 @admin.route("/accounts", methods=["GET", "POST"])
@@ -58,12 +58,7 @@ def account_active(organiser_id: int):
     if organiser.id == current_user.id:
         flash("You cannot switch off your own account.")
     else:
-        organiser.active = not organiser.active
-        record(
-            "account_activated" if organiser.active else "account_deactivated",
-            Actor.organiser(current_user),
-            after={"email": organiser.email, "active": organiser.active},
-        )
+        set_active(organiser, not organiser.active, Actor.organiser(current_user))
         db.session.commit()
         flash(
             f"{organiser.email} is {'active' if organiser.active else 'switched off'}."

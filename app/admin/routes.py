@@ -17,14 +17,17 @@ from flask_login import current_user, login_user, logout_user
 from app.admin.access import scope_country
 from app.admin.blueprint import admin
 from app.admin.forms import LoginForm, PasswordForm
+from app.auth import SESSION_KEY
 from app.extensions import db, limiter
-from app.security import limit
+from app.security import client_address, limit
 from app.services.dashboard import event_headlines
 from app.services.organisers import (
     LockedOut,
     OrganiserError,
     authenticate,
     change_password,
+    end_session,
+    start_session,
 )
 
 
@@ -53,17 +56,22 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            organiser = authenticate(form.email.data, form.password.data)
+            organiser = authenticate(
+                form.email.data, form.password.data, client_address()
+            )
         except LockedOut:
             form.form_errors.append(
-                "Too many failed attempts for this account. Try again in 15 minutes."
+                "Too many failed attempts for this account from your address. "
+                "Try again in 15 minutes."
             )
             return render_template("admin/login.html", form=form), 429
-        db.session.commit()  # keeps a failure on record
         if organiser is not None:
             session.clear()  # a fresh session at login
             login_user(organiser)
+            session[SESSION_KEY] = start_session(organiser)
             session.permanent = True
+        db.session.commit()  # the session, or a failure on record
+        if organiser is not None:
             return redirect(_safe_next(request.args.get("next")), code=303)
         form.form_errors.append("The e-mail address or password is not right.")
     if request.method == "POST":
@@ -73,6 +81,8 @@ def login():
 
 @admin.post("/logout")
 def logout():
+    end_session(session.get(SESSION_KEY))
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You have logged out.")
@@ -92,7 +102,12 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current.data, form.new.data)
+            change_password(
+                current_user,
+                form.current.data,
+                form.new.data,
+                session_key=session.get(SESSION_KEY),
+            )
         except OrganiserError as error:
             form.form_errors.append(str(error))
         else:

@@ -1,27 +1,36 @@
-"""Organiser accounts: creation and password checks."""
+"""Organiser accounts: creation, password checks, the lock-out and sessions."""
 
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models import LoginFailure, Organiser
+from app.models import LoginFailure, Organiser, OrganiserSession
 from app.models.organisers import ROLES
 from app.models.registrations import normalise_email
 from app.models.types import utcnow
+from app.services import audit
+from app.services.audit import Actor
+from app.services.links import hash_token
+from app.services.notifications import notify_account_locked
 
 MIN_PASSWORD_LENGTH = 10
-# Compared against when the account does not exist, so a wrong e-mail costs
-# as much time as a wrong password and the timing reveals no accounts.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
-
-
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Compared against when the account does not exist, so a wrong e-mail
+    costs as much time as a wrong password and the timing reveals no
+    accounts. Made on first use: hashing is slow on purpose."""
+    return generate_password_hash("not-a-real-password")
 
 
 class OrganiserError(ValueError):
@@ -61,36 +70,134 @@ def create_organiser(
     return organiser
 
 
-def recent_failures(email: str, now: datetime) -> int:
+def _recent_failures(email: str, client_address: str, now: datetime):
+    return select(LoginFailure.at).where(
+        LoginFailure.email == email,
+        LoginFailure.client_address == client_address,
+        LoginFailure.at > now - LOCKOUT_WINDOW,
+    )
+
+
+def authenticate(
+    email: str, password: str, client_address: str, now: datetime | None = None
+):
+    """The active organiser with these credentials, or None.
+
+    Raises LockedOut after LOCKOUT_FAILURES failures within LOCKOUT_WINDOW for
+    the account from ``client_address`` (whether or not the account exists,
+    so the answer reveals none). Only that address is locked out: the right
+    password from any other still logs in, so nobody can lock an organiser
+    out. The failure that locks an account tells its holder by e-mail. A
+    failure is recorded in the caller's transaction: commit it.
+    """
+    now = now or utcnow()
+    email = normalise_email(email)[:254]
+    client_address = client_address[:64]
+    recent = _recent_failures(email, client_address, now)
+    failures = db.session.scalar(select(func.count()).select_from(recent.subquery()))
+    if failures >= LOCKOUT_FAILURES:
+        raise LockedOut(email)
+    organiser = db.session.scalar(select(Organiser).where(Organiser.email == email))
+    if organiser is None:
+        check_password_hash(_dummy_hash(), password)
+    elif check_password_hash(organiser.password_hash, password) and organiser.active:
+        return organiser
+    db.session.add(LoginFailure(email=email, client_address=client_address, at=now))
+    if organiser is not None and failures + 1 == LOCKOUT_FAILURES:
+        first = db.session.scalar(recent.with_only_columns(func.min(LoginFailure.at)))
+        notify_account_locked(
+            organiser,
+            client_address,
+            LOCKOUT_FAILURES,
+            (first or now) + LOCKOUT_WINDOW,
+        )
+    return None
+
+
+def unlock_organiser(email: str, actor: Actor) -> int:
+    """Clear an account's failed logins, from every address; how many went.
+
+    Raises OrganiserError when there is no such account.
+    """
+    email = normalise_email(email)
+    organiser = db.session.scalar(select(Organiser).where(Organiser.email == email))
+    if organiser is None:
+        raise OrganiserError(f"There is no organiser account {email[:254]}.")
+    cleared = db.session.execute(
+        delete(LoginFailure).where(LoginFailure.email == email)
+    ).rowcount
+    audit.record(
+        "organiser_unlocked",
+        actor,
+        after={"email": email, "failed_logins_cleared": cleared},
+    )
+    return cleared
+
+
+# --- sessions --------------------------------------------------------------------
+# The session cookie carries the key of one OrganiserSession row: ending the
+# row ends that session wherever the cookie was copied.
+
+
+def start_session(organiser: Organiser) -> str:
+    """A new session for a login; returns the key for the session cookie."""
+    db.session.execute(
+        delete(OrganiserSession).where(
+            OrganiserSession.organiser_id == organiser.id,
+            OrganiserSession.ended_at.is_not(None),
+        )
+    )
+    key = secrets.token_urlsafe(32)
+    db.session.add(
+        OrganiserSession(organiser_id=organiser.id, key_hash=hash_token(key))
+    )
+    return key
+
+
+def organiser_in_session(organiser_id: int, key: str | None) -> Organiser | None:
+    """The organiser, if ``key`` is a live session of theirs."""
+    if not key or len(key) > 128:
+        return None
     return db.session.scalar(
-        select(func.count(LoginFailure.id)).where(
-            LoginFailure.email == email, LoginFailure.at > now - LOCKOUT_WINDOW
+        select(Organiser)
+        .join(OrganiserSession, OrganiserSession.organiser_id == Organiser.id)
+        .where(
+            Organiser.id == organiser_id,
+            OrganiserSession.key_hash == hash_token(key),
+            OrganiserSession.ended_at.is_(None),
         )
     )
 
 
-def authenticate(email: str, password: str, now: datetime | None = None):
-    """The active organiser with these credentials, or None.
+def end_session(key: str | None) -> None:
+    """End the session with this key (logging out)."""
+    if key:
+        db.session.execute(
+            update(OrganiserSession)
+            .where(OrganiserSession.key_hash == hash_token(key))
+            .values(ended_at=utcnow())
+        )
 
-    Raises LockedOut after LOCKOUT_FAILURES failures within LOCKOUT_WINDOW for
-    the address (whether or not it has an account, so the answer reveals
-    none). A failure is recorded in the caller's transaction: commit it.
+
+def end_sessions(organiser: Organiser, *, keep: str | None = None) -> None:
+    """End every session of the organiser, except the one with key ``keep``."""
+    query = update(OrganiserSession).where(
+        OrganiserSession.organiser_id == organiser.id,
+        OrganiserSession.ended_at.is_(None),
+    )
+    if keep:
+        query = query.where(OrganiserSession.key_hash != hash_token(keep))
+    db.session.execute(query.values(ended_at=utcnow()))
+
+
+def change_password(
+    organiser: Organiser, current: str, new: str, *, session_key: str | None = None
+) -> None:
+    """Raises OrganiserError when the current password is wrong or the new weak.
+
+    Ends every other session of the account: whoever knew the old password
+    (or copied a cookie) is out; the session ``session_key`` stays.
     """
-    now = now or utcnow()
-    email = normalise_email(email)[:254]
-    if recent_failures(email, now) >= LOCKOUT_FAILURES:
-        raise LockedOut(email)
-    organiser = db.session.scalar(select(Organiser).where(Organiser.email == email))
-    if organiser is None:
-        check_password_hash(_DUMMY_HASH, password)
-    elif check_password_hash(organiser.password_hash, password) and organiser.active:
-        return organiser
-    db.session.add(LoginFailure(email=email, at=now))
-    return None
-
-
-def change_password(organiser: Organiser, current: str, new: str) -> None:
-    """Raises OrganiserError when the current password is wrong or the new weak."""
     if not check_password_hash(organiser.password_hash, current):
         raise OrganiserError("Your current password is not right.")
     if len(new) < MIN_PASSWORD_LENGTH:
@@ -98,3 +205,16 @@ def change_password(organiser: Organiser, current: str, new: str) -> None:
             f"The new password needs at least {MIN_PASSWORD_LENGTH} characters."
         )
     organiser.password_hash = generate_password_hash(new)
+    end_sessions(organiser, keep=session_key)
+
+
+def set_active(organiser: Organiser, active: bool, actor: Actor) -> None:
+    """Switch an account on or off; off ends all of its sessions at once."""
+    organiser.active = active
+    if not active:
+        end_sessions(organiser)
+    audit.record(
+        "account_activated" if active else "account_deactivated",
+        actor,
+        after={"email": organiser.email, "active": active},
+    )
