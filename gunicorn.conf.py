@@ -1,7 +1,13 @@
 """Production defaults that gunicorn reads by itself from the working directory.
 
-Workers from the CPU count, the access log on standard output, and the secret
-manage links (/r/<token>) redacted in the access and error logs.
+Workers from the CPU count, each with a few threads; the access log on
+standard output, and the secret manage links (/r/<token>) redacted in the
+access and error logs.
+
+Threaded workers (``gthread``) tell the master they are alive from their main
+loop while a request runs in a thread, so a long download (the attendee CSV
+of a large event) is not killed by ``timeout``, which then only catches a
+worker that is truly stuck.
 """
 
 import multiprocessing
@@ -12,6 +18,8 @@ from gunicorn.glogging import Logger
 from app.log_redaction import redact
 
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -19,7 +19,7 @@ from app.models import Organiser
 from app.models.organisers import ROLES
 from app.services import outbox
 from app.services.audit import Actor
-from app.services.demo import add_demo_registrations
+from app.services.demo import add_demo_registrations, analyse_registrations
 from app.services.events import EventNotFound, event_by_slug
 from app.services.organisers import (
     OrganiserError,
@@ -62,6 +62,8 @@ def seed_command(demo_registrations: int) -> None:
             length=demo_registrations, label="Demo registrations"
         ) as bar:
             add_demo_registrations(event, demo_registrations, bar.update)
+        db.session.commit()
+        analyse_registrations()
         db.session.commit()
         click.echo(f"Added {demo_registrations} demo registrations.")
 

@@ -26,8 +26,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_uri: str, workers: int = 4, log_path: Path | None = None, **env):
-    """Serve the app; its access and error logs go to ``log_path`` if given."""
+def gunicorn(
+    database_uri: str,
+    workers: int = 4,
+    log_path: Path | None = None,
+    timeout: int = 60,
+    **env,
+):
+    """Serve the app with the repository's gunicorn.conf.py; its access and
+    error logs go to ``log_path`` if given."""
     port = free_port()
     environment = {
         **os.environ,
@@ -48,7 +55,7 @@ def gunicorn(database_uri: str, workers: int = 4, log_path: Path | None = None, 
             "--bind",
             f"127.0.0.1:{port}",
             "--timeout",
-            "60",
+            str(timeout),
             "wsgi:app",
         ],
         cwd=ROOT,

@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from app.extensions import db
 from app.models import Event, Registration
@@ -120,6 +120,16 @@ def add_demo_registrations(
             _flush(rows, progress)
     _flush(rows, progress)
     return count
+
+
+def analyse_registrations() -> None:
+    """Fresh planner statistics for the registrations, after a bulk load.
+
+    Without them the planner still believes the table is as small as before
+    the load, and may choose nested loops that are quadratic in its rows.
+    Both engines know ``ANALYZE``; run it after the load's COMMIT.
+    """
+    db.session.execute(text("ANALYZE registrations"))
 
 
 def _flush(rows: list[dict], progress) -> None:
