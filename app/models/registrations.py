@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     JSON,
@@ -189,6 +189,10 @@ class RegistrationToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     registration: Mapped[Registration] = relationship(back_populates="tokens")
+
+
+# How long the link of an address check works; the request is deleted after.
+REQUEST_LIFETIME = timedelta(hours=48)
 
 
 class RegistrationRequest(db.Model):

@@ -10,7 +10,7 @@ and building e-mails costs the request nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
 
@@ -34,12 +34,10 @@ from app.models import (
     Registration,
     RegistrationRequest,
 )
-from app.models.registrations import normalise_email
+from app.models.registrations import REQUEST_LIFETIME, normalise_email
+from app.models.types import utcnow
 from app.services.links import mint_request_token, mint_token
 from app.services.seats import waitlist_place
-
-# How long the link of an address check works; the request is deleted after.
-REQUEST_LIFETIME_HOURS = 48
 
 
 def event_mailbox(event: Event | None) -> str:
@@ -182,7 +180,11 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
     base_url = config["BASE_URL"]
     if row.kind == "confirm_email":
         request = db.session.get(RegistrationRequest, row.facts.get("request_id"))
-        if request is None or request.registration_id is not None:
+        if (
+            request is None
+            or request.registration_id is not None
+            or request.created_at <= utcnow() - REQUEST_LIFETIME
+        ):
             return None
         token = mint_request_token(request)
         return build_address_check(
@@ -190,7 +192,7 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
             name=request.details.get("full_name", ""),
             confirm_url=f"{base_url}/events/{request.event.slug}/confirm/{token}",
             base_url=base_url,
-            valid_hours=REQUEST_LIFETIME_HOURS,
+            valid_hours=REQUEST_LIFETIME // timedelta(hours=1),
             **common,
         )
     registration = _registration_for(row)
@@ -198,7 +200,7 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
         return None
     if row.registration_id is None:
         # Found by the address someone typed: write to the address registered.
-        row.recipient = ascii_address(registration.email)
+        row.recipient = common["recipient"] = ascii_address(registration.email)
     manage_url = None
     if registration.anonymised_at is None and row.kind != "email_changed":
         manage_url = f"{base_url}/r/{mint_token(registration)}"

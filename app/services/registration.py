@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Event, Registration, RegistrationRequest
-from app.models.registrations import normalise_email
+from app.models.registrations import REQUEST_LIFETIME, normalise_email
 from app.models.types import json_ready, utcnow
 from app.services import audit, seats
 from app.services.audit import Actor
 from app.services.links import mint_token
 from app.services.notifications import (
-    REQUEST_LIFETIME_HOURS,
     kind_for_new_status,
     notify,
     notify_address_check,
@@ -33,7 +32,6 @@ from app.services.notifications import (
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 REFERENCE_PREFIX = "SCR-"
 REFERENCE_LENGTH = 6
-REQUEST_LIFETIME = timedelta(hours=REQUEST_LIFETIME_HOURS)
 
 
 class RegistrationError(Exception):

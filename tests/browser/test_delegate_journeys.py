@@ -28,8 +28,10 @@ def registration_by_reference(app, reference: str) -> Registration:
         return registration
 
 
-def manage_link_in_confirmation_mail(app, registration_id: int) -> str:
-    """The private link from the text part of the queued confirmation e-mail."""
+def manage_link_in_confirmation_mail(app, registration_id: int, base_url: str) -> str:
+    """The private link from the text part of the queued confirmation e-mail,
+    built as the live server's mail worker would build it."""
+    app.config["BASE_URL"] = base_url
     with app.app_context():
         message = db.session.scalar(
             select(OutboxMessage).where(
@@ -100,7 +102,7 @@ def test_a_delegate_registers_takes_the_calendar_file_and_opens_the_manage_link(
 
     # The private link from the confirmation e-mail opens the same page,
     # in a browser that has never seen the site.
-    link = manage_link_in_confirmation_mail(app, registration.id)
+    link = manage_link_in_confirmation_mail(app, registration.id, live_server)
     assert link.startswith(live_server + "/r/")
     with new_page(browser, live_server) as mail_reader:
         mail_reader.goto(link)
