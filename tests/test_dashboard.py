@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import SLUG, log_in
 from seats_helpers import sign_up, the_event
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from app.extensions import db
@@ -26,6 +25,7 @@ from app.services import registration as registration_service
 from app.services.audit import SYSTEM
 from app.services.organisers import create_organiser
 from app.services.registration import DelegateDetails, register_delegate
+from tests.helpers import statements_during
 
 DASHBOARD = f"/admin/events/{SLUG}/"
 _numbers = itertools.count(1)
@@ -512,19 +512,9 @@ def test_programme_chart_labels_each_bar_with_its_numbers(app, logged_in, event)
 
 
 def statements_for_dashboard(app, client) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(DASHBOARD)
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
+    responses = []
+    statements = statements_during(app, lambda: responses.append(client.get(DASHBOARD)))
+    assert responses[0].status_code == 200
     return len(statements)
 
 

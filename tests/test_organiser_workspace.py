@@ -40,6 +40,19 @@ def people(app, event):
         return {"ghana": [g.id for g in ghana], "india": india.id}
 
 
+def change_password(client, current: str, new: str = "a brand new password"):
+    url = "/admin/password"
+    return client.post(
+        url,
+        data={
+            "current": current,
+            "new": new,
+            "confirm": new,
+            "csrf_token": csrf_token(client, url),
+        },
+    )
+
+
 def as_role(client, email, password=PASSWORD):
     assert log_in(client, email, password).status_code == 303
     return client
@@ -337,27 +350,8 @@ def test_the_lockout_is_per_account(app, client, people):
 
 def test_password_change(app, client, people):
     as_role(client, "staff@example.org")
-    url = "/admin/password"
-    wrong = client.post(
-        url,
-        data={
-            "current": "not it",
-            "new": "a brand new password",
-            "confirm": "a brand new password",
-            "csrf_token": csrf_token(client, url),
-        },
-    )
-    assert wrong.status_code == 422
-    right = client.post(
-        url,
-        data={
-            "current": PASSWORD,
-            "new": "a brand new password",
-            "confirm": "a brand new password",
-            "csrf_token": csrf_token(client, url),
-        },
-    )
-    assert right.status_code == 303
+    assert change_password(client, "not it").status_code == 422
+    assert change_password(client, PASSWORD).status_code == 303
     client.post("/admin/logout", data={"csrf_token": csrf_token(client, "/admin/")})
     assert log_in(client, "staff@example.org").status_code == 422
     assert (
@@ -471,17 +465,8 @@ def test_logging_out_ends_the_session_wherever_it_was_copied(app, client, people
 def test_a_password_change_ends_every_other_session_of_the_account(app, client, people):
     as_role(client, "staff@example.org")
     elsewhere = as_role(app.test_client(), "staff@example.org")
-    url = "/admin/password"
 
-    changed = client.post(
-        url,
-        data={
-            "current": PASSWORD,
-            "new": "a brand new password",
-            "confirm": "a brand new password",
-            "csrf_token": csrf_token(client, url),
-        },
-    )
+    changed = change_password(client, PASSWORD)
 
     assert changed.status_code == 303
     assert client.get("/admin/").status_code == 200

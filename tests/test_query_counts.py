@@ -6,13 +6,13 @@ from __future__ import annotations
 import itertools
 
 from conftest import SLUG
-from sqlalchemy import event as sa_event
 
 from app.extensions import db
 from app.services import registration as registration_service
 from app.services.audit import SYSTEM
 from app.services.events import event_by_slug
 from app.services.registration import DelegateDetails, register_delegate
+from tests.helpers import statements_during
 
 ADMIN = f"/admin/events/{SLUG}"
 # A quota of two makes both small and large groups hold confirmed and
@@ -75,20 +75,14 @@ def add_registrations(app, count: int) -> list:
 
 
 def statements_for(app, client, path: str) -> int:
-    statements = []
+    responses = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+    def load():
+        responses.append(client.get(path))
+        responses[0].get_data()  # a streamed CSV runs its queries while read
 
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(path)
-        response.get_data()  # a streamed CSV runs its queries while read
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, path
+    statements = statements_during(app, load)
+    assert responses[0].status_code == 200, path
     return len(statements)
 
 
