@@ -54,6 +54,23 @@ def development_secret_key(instance_path: Path) -> str:
     return key
 
 
+def page_cache(seconds: int) -> dict:
+    """Flask-Caching for the public pages (event page, calendar files): kept
+    ``seconds`` per process, or shared in Redis (CACHE_REDIS_URL, else
+    REDIS_URL) by every server; 0 keeps nothing."""
+    redis_url = os.environ.get("CACHE_REDIS_URL") or os.environ.get("REDIS_URL")
+    kind = "RedisCache" if redis_url else "SimpleCache"
+    return {
+        "PAGE_CACHE_SECONDS": seconds,
+        "CACHE_TYPE": kind if seconds > 0 else "NullCache",
+        "CACHE_REDIS_URL": redis_url,
+        "CACHE_DEFAULT_TIMEOUT": seconds,
+        "CACHE_KEY_PREFIX": "score-page:",
+        "CACHE_THRESHOLD": 500,
+        "CACHE_NO_NULL_WARNING": True,
+    }
+
+
 class MissingSecretKey(RuntimeError):
     pass
 
@@ -113,9 +130,7 @@ def load_config(instance_path: Path) -> dict:
         # before it is parsed (a future upload route sets its own limit).
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "ATTENDEES_PER_PAGE": 50,
-        # How long a cached public page or calendar file is served before it
-        # is checked against the database again (0: on every request).
-        "PAGE_CACHE_SECONDS": float(os.environ.get("PAGE_CACHE_SECONDS") or 1),
+        **page_cache(int(os.environ.get("PAGE_CACHE_SECONDS") or 5)),
         "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", default=True),
         "RATELIMIT_STORAGE_URI": rate_limit_store(production),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -34,7 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         }
 
     from app import models  # noqa: F401  (the metadata must be complete)
-    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.extensions import cache, csrf, db, limiter, login_manager, migrate
 
     if app.config["TRUSTED_PROXIES"]:
         # Honour X-Forwarded-* only from the number of proxies we run.
@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
 
     from app import (
         auth,
@@ -54,7 +55,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         errors,
         filters,
         log_redaction,
-        page_cache,
         requests,
         security,
     )
@@ -62,7 +62,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.health import health
     from app.public.personal_data import personal_data
     from app.public.routes import public
-    from app.services import data_versions  # noqa: F401  (its session listeners)
 
     requests.init_app(app)  # before the blueprints: their rules use the converter
     auth.init_app(app)
@@ -71,7 +70,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     security.init_app(app)
     log_redaction.init_app(app)
-    page_cache.init_app(app)
     app.register_blueprint(public)
     app.register_blueprint(personal_data)
     app.register_blueprint(admin)

@@ -1,5 +1,6 @@
 """The unbound extensions and the declarative base, bound in ``create_app``."""
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -25,6 +26,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# The public pages, kept for PAGE_CACHE_SECONDS: per process, or in Redis.
+cache = Cache()
 # Keyed by the client's address; each limit is set where it applies.
 limiter = Limiter(key_func=lambda: _client_address())
 

@@ -50,6 +50,8 @@ def _test_config(uri: str) -> dict:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": uri,
         "BASE_URL": BASE_URL,
+        # Every page afresh: a test reads what it has just changed.
+        "CACHE_TYPE": "NullCache",
     }
 
 

@@ -138,7 +138,7 @@ def without_csrf(html: str) -> str:
 
 def ask_for_link(client, address: str):
     url = f"/events/{SLUG}/lost-link"
-    token = csrf_token(client, f"/events/{SLUG}/")
+    token = csrf_token(client, url)
     return client.post(url, data={"email": address, "csrf_token": token})
 
 

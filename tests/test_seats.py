@@ -13,7 +13,7 @@ from app.models.types import utcnow
 from app.services import registration as service
 from app.services.audit import SYSTEM, Actor
 from app.services.seats import waitlist_place
-from tests.conftest import csrf_token
+from tests.conftest import SLUG, csrf_token
 from tests.helpers import built_message
 from tests.seats_helpers import (
     assert_seats_within_limits,
@@ -246,7 +246,7 @@ def test_closed_window_form_says_so_and_accepts_nothing(app, client, register):
     page = client.get("/events/score-bogor-2011/register")
     assert "Registration is closed" in page.get_data(as_text=True)
     # The closed form has no token of its own; the session's token still works.
-    response = register(csrf_token=csrf_token(client, "/"))
+    response = register(csrf_token=csrf_token(client, f"/events/{SLUG}/lost-link"))
     assert response.status_code == 403
     with app.app_context():
         assert statuses() == {}

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
-from math import ceil
 
 from flask import (
     Response,
@@ -18,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 
 from app.admin.access import (
@@ -33,85 +30,35 @@ from app.exports import attendees_csv
 from app.extensions import db
 from app.models import AuditEntry
 from app.models.registrations import CATEGORIES, STATUSES
-from app.page_cache import kept
 from app.public.forms import EditRegistrationForm
 from app.services import attendees as attendee_service
 from app.services import checkin as checkin_service
 from app.services import registration as registration_service
 from app.services.audit import Actor
-from app.services.data_versions import registrations_version
 from app.services.registration import AlreadyRegistered, RegistrationError
 from app.services.seats import waitlist_place
 
 
 @admin.get("/events/<slug>/attendees")
 def attendees(slug: str):
-    # The version first: whatever is read after it is at least that new.
-    version = registrations_version()
     event = event_or_404(slug)
     filters = attendee_service.AttendeeFilters.from_args(request.args)
-    per_page = current_app.config["ATTENDEES_PER_PAGE"]
-    scope = scope_country()
-    programmes = visible_programmes(event)
-    offered = _offered(filters, programmes)
-
-    def count() -> int:
-        return attendee_service.count_attendees(event, filters, scope)
-
-    # Counting every row and rendering the table are most of a page's cost:
-    # both are kept until the data changes, for the choices the page offers
-    # (a search or a made-up value is done afresh, so the cache stays small
-    # whatever the query string says).
-    total = (
-        kept(
-            ("attendee count", event.id, scope, replace(filters, sort="")),
-            version,
-            count,
-        )
-        if offered
-        else count()
+    listing = attendee_service.listing(
+        event,
+        filters,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ATTENDEES_PER_PAGE"],
+        only_country=scope_country(),
     )
-    pages = max(ceil(total / per_page), 1)
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-
-    def table() -> Markup:
-        # The template escapes what it shows: its output is HTML already.
-        return Markup(  # noqa: S704
-            render_template(
-                "admin/_attendee_table.html",
-                event=event,
-                filters=filters,
-                rows=attendee_service.attendee_page(
-                    event, filters, page, per_page, scope
-                ),
-                page=page,
-                pages=pages,
-                categories=CATEGORIES,
-            )
-        )
-
-    key = ("attendee table", event.id, scope, filters, page, request.script_root)
     return render_template(
         "admin/attendees.html",
         event=event,
         filters=filters,
-        table_html=kept(key, version, table) if offered else table(),
-        total=total,
-        programmes=programmes,
+        listing=listing,
+        programmes=visible_programmes(event),
         statuses=STATUSES,
         categories=CATEGORIES,
-        sorts=list(attendee_service.SORTS),
-    )
-
-
-def _offered(filters, programmes) -> bool:
-    """Whether the filters are choices the page's own form offers."""
-    return (
-        not filters.q
-        and filters.status in ("", *STATUSES)
-        and filters.category in ("", *CATEGORIES)
-        and filters.country in ("", *(p.code for p in programmes))
-        and filters.sort in ("", *attendee_service.SORTS)
+        sorts=attendee_service.SORTS,
     )
 
 

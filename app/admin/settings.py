@@ -19,7 +19,7 @@ from app.admin.settings_forms import (
     SessionForm,
     seats_form,
 )
-from app.extensions import db
+from app.extensions import cache, db
 from app.models import Event, ProgrammeSession
 from app.services import event_settings as settings_service
 from app.services.audit import Actor
@@ -29,6 +29,12 @@ from app.services.events import seats_by_programme
 
 def _actor() -> Actor:
     return Actor.organiser(current_user)
+
+
+def _commit() -> None:
+    db.session.commit()
+    # The event page and calendar files show these settings: not a kept copy.
+    cache.clear()
 
 
 def _to_overview(event: Event):
@@ -86,7 +92,7 @@ def event_details_settings(slug: str):
         except SettingsError as error:
             _refused(form, error)
         else:
-            db.session.commit()
+            _commit()
             flash(_details_message(change))
             return _to_overview(event)
     return _render("admin/settings/details.html", form, event=event)
@@ -123,7 +129,7 @@ def session_add(slug: str):
         except SettingsError as error:
             _refused(form, error)
         else:
-            db.session.commit()
+            _commit()
             flash("The session is added to the programme.")
             return redirect(url_for("admin.programme_sessions", slug=slug), code=303)
     return _render(
@@ -147,7 +153,7 @@ def session_edit(slug: str, session_id: int):
         except SettingsError as error:
             _refused(form, error)
         else:
-            db.session.commit()
+            _commit()
             flash("Saved." if changed else "Nothing was changed.")
             return redirect(url_for("admin.programme_sessions", slug=slug), code=303)
     return _render(
@@ -166,7 +172,7 @@ def session_delete(slug: str, session_id: int):
     form = DeleteForm()
     if form.validate_on_submit():
         settings_service.delete_session(session, _actor())
-        db.session.commit()
+        _commit()
         flash("The session is removed from the programme.")
         return redirect(url_for("admin.programme_sessions", slug=slug), code=303)
     if request.method == "POST":
@@ -192,7 +198,7 @@ def seat_settings(slug: str):
         except SettingsError as error:
             _refused(form, error)
         else:
-            db.session.commit()
+            _commit()
             flash(_seats_message(len(promoted)))
             return _to_overview(event)
     return _render(
@@ -230,7 +236,7 @@ def registration_settings(slug: str):
         except SettingsError as error:
             _refused(form, error)
         else:
-            db.session.commit()
+            _commit()
             flash("Saved." if changed else "Nothing was changed.")
             return _to_overview(event)
     return _render("admin/settings/registration.html", form, event=event)

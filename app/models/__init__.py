@@ -1,7 +1,6 @@
 """All models, imported here so Alembic and the app see the whole metadata."""
 
 from app.models.audit import AuditEntry
-from app.models.data_versions import DataVersion
 from app.models.events import (
     CountryProgramme,
     Event,
@@ -20,7 +19,6 @@ from app.models.registrations import (
 __all__ = [
     "AuditEntry",
     "CountryProgramme",
-    "DataVersion",
     "Event",
     "EventContact",
     "EventSupporter",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from flask import (
@@ -10,27 +10,24 @@ from flask import (
     abort,
     current_app,
     flash,
-    get_flashed_messages,
     make_response,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
-from flask_wtf.csrf import generate_csrf
 
 from app import ical
 from app.calendar_responses import calendar_response
-from app.extensions import db, limiter
+from app.extensions import cache, db, limiter
 from app.models.types import utcnow
-from app.page_cache import cached
 from app.public.forms import (
     CancelForm,
     EditRegistrationForm,
     LostLinkForm,
     RegistrationForm,
 )
-from app.read_only import read_without_transaction
 from app.security import limit, lost_link_email_key
 from app.services import audit, seats
 from app.services import events as event_service
@@ -61,84 +58,51 @@ def _registration_or_404(token: str):
     return registration
 
 
-def _event_and_version_or_404(slug: str):
-    try:
-        return event_service.event_with_programme_version(slug)
-    except event_service.EventNotFound:
-        abort(404, description="There is no event at this address.")
-
-
-def _default_event_and_version():
-    slug = current_app.config["DEFAULT_EVENT_SLUG"]
-    try:
-        return event_service.event_with_programme_version(slug)
-    except event_service.EventNotFound:
-        pass
-    try:
-        event = event_service.default_event(slug)
-    except event_service.EventNotFound:
-        abort(404, description="No event has been published yet.")
-    return event, event_service.programme_version(event)
-
-
 @public.get("/")
 def home():
-    return _render_event("/", _default_event_and_version)
+    return _event_response(None)
 
 
 @public.get("/events/<slug>/")
 def event_page(slug: str):
-    return _render_event(slug, lambda: _event_and_version_or_404(slug))
+    return _event_response(slug)
 
 
-# Stands for the visitor's CSRF token in the cached event page: the page is
-# the same for everyone but the token, which is tied to each one's session.
-CSRF_PLACEHOLDER = "\x00csrf-token\x00"
+def _event_response(slug: str | None):
+    """The event page: the same for every visitor (no form, no cookie), so it
+    is kept whole for PAGE_CACHE_SECONDS, by the app and by any proxy."""
+    if "_flashes" in session:
+        # A message for this visitor alone: rendered afresh, not kept.
+        return render_template("public/event.html", **_event_context(slug))
+    response = make_response(_event_html(slug))
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["PAGE_CACHE_SECONDS"]
+    return response
 
 
-def _render_event(address: str, find_event):
-    """The event page, rendered again only when what it shows has changed.
-
-    ``find_event()`` gives the event and its programme's version; with the
-    seats and the registration window they make the page's version (see
-    ``page_cache``). Between checks a request reads nothing from the database.
-    """
-    if get_flashed_messages():
-        # A message for this visitor only (taken now, the template shows it):
-        # this page is not kept.
-        event, _ = find_event()
-        closed_message = registration_window_message(event, utcnow())
-        seats = event_service.seat_availability(event)
-        return _event_html(event, seats, closed_message)
-    token = generate_csrf()
-
-    def load():
-        read_without_transaction()
-        event, programme = find_event()
-        closed_message = registration_window_message(event, utcnow())
-        seats = event_service.seat_availability(event)
-        version = (event.id, event.updated_at, tuple(seats), programme, closed_message)
-
-        def build() -> str:
-            html = _event_html(event, seats, closed_message)
-            return html.replace(token, CSRF_PLACEHOLDER)
-
-        return version, build
-
-    html = cached(("event page", address, request.script_root), load)
-    return html.replace(CSRF_PLACEHOLDER, token)
+@cache.memoize()
+def _event_html(slug: str | None) -> str:
+    return render_template("public/event.html", **_event_context(slug))
 
 
-def _event_html(event, seats, closed_message) -> str:
-    return render_template(
-        "public/event.html",
-        event=event,
-        seats=seats,
-        programme=event_service.programme_by_day(event),
-        closed_message=closed_message,
-        links=calendar_links(event),
-        lost_link_form=LostLinkForm(),
-    )
+def _event_context(slug: str | None) -> dict:
+    """The event (the default one at ``/``) and what its page shows."""
+    if slug is None:
+        try:
+            event = event_service.default_event(
+                current_app.config["DEFAULT_EVENT_SLUG"]
+            )
+        except event_service.EventNotFound:
+            abort(404, description="No event has been published yet.")
+    else:
+        event = _event_or_404(slug)
+    return {
+        "event": event,
+        "seats": event_service.seats_by_programme(event),
+        "programme": event_service.programme_by_day(event),
+        "closed_message": registration_window_message(event, utcnow()),
+        "links": calendar_links(event),
+    }
 
 
 def calendar_links(event) -> dict[str, str]:
@@ -260,42 +224,28 @@ def privacy(slug: str):
 
 @public.get("/events/<slug>/event.ics")
 def event_ics(slug: str):
-    base_url = current_app.config["BASE_URL"]
-
-    def load():
-        read_without_transaction()
-        event = _event_or_404(slug)
-        # Every change to the event's row moves updated_at (a calendar
-        # change also SEQUENCE).
-        version = (event.id, event.updated_at, event.sequence, base_url)
-        return version, lambda: (
-            ical.event_calendar(event, base_url),
-            f"{event.slug}.ics",
-            event.updated_at,
-        )
-
-    body, filename, modified = cached(("event.ics", slug), load)
-    return calendar_response(body, filename, modified, inline=False)
+    body, modified = _event_calendar(slug)
+    return calendar_response(body, f"{slug}.ics", modified, inline=False)
 
 
 @public.get("/events/<slug>/agenda.ics")
 def agenda_ics(slug: str):
-    base_url = current_app.config["BASE_URL"]
+    body, modified = _agenda_calendar(slug)
+    return calendar_response(body, f"{slug}-agenda.ics", modified, inline=True)
 
-    def load():
-        read_without_transaction()
-        event, programme = _event_and_version_or_404(slug)
-        version = (event.id, event.updated_at, event.sequence, programme, base_url)
-        modified = max(filter(None, (event.updated_at, programme.sessions_updated_at)))
-        # Building the feed (icalendar, VTIMEZONE) took most of the request.
-        return version, lambda: (
-            ical.agenda_calendar(event, event.sessions, base_url),
-            f"{event.slug}-agenda.ics",
-            modified,
-        )
 
-    body, filename, modified = cached(("agenda.ics", slug), load)
-    return calendar_response(body, filename, modified, inline=True)
+@cache.memoize()
+def _event_calendar(slug: str) -> tuple[bytes, datetime]:
+    event = _event_or_404(slug)
+    return ical.event_calendar(event, current_app.config["BASE_URL"]), event.updated_at
+
+
+@cache.memoize()
+def _agenda_calendar(slug: str) -> tuple[bytes, datetime]:
+    event = _event_or_404(slug)
+    body = ical.agenda_calendar(event, event.sessions, current_app.config["BASE_URL"])
+    changed = [event.updated_at, *(s.updated_at for s in event.sessions)]
+    return body, max(changed)
 
 
 @public.get("/r/<token>")
@@ -383,5 +333,5 @@ def lost_link(slug: str):
         return render_template("public/lost_link_sent.html", event=event)
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "public/lost_link.html", event=event, lost_link_form=form
+        "public/lost_link.html", event=event, form=form
     ), status

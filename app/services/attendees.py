@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, case, false, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 
 from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
@@ -88,53 +88,46 @@ def _conditions(
     return conditions
 
 
-def count_attendees(
-    event: Event, filters: AttendeeFilters, only_country: str | None = None
-) -> int:
-    return db.session.scalar(
-        select(func.count()).where(*_conditions(event, filters, only_country))
-    )
+@dataclass(frozen=True)
+class AttendeePage:
+    """One page of the attendee list: each registration with its place in its
+    programme's waiting list (None when not waiting)."""
+
+    rows: list[tuple[Registration, int | None]]
+    page: int
+    pages: int
+    total: int
 
 
-LISTED_COLUMNS = (
-    Registration.id,
-    Registration.reference,
-    Registration.full_name,
-    Registration.organisation,
-    Registration.category,
-    Registration.status,
-    Registration.programme_id,
-    Registration.waitlist_position,
-    Registration.created_at,
-    Registration.checked_in_at,
-)
-
-
-def attendee_page(
+def listing(
     event: Event,
     filters: AttendeeFilters,
     page: int,
     per_page: int,
     only_country: str | None = None,
-) -> list[tuple]:
-    """One page of (row, programme code, programme name, waiting-list place),
-    in two statements whatever the page: the rows, then the places of the
-    waiting delegates among them (a window over the whole event would rank
-    every waiting delegate on every page).
-
-    A row holds the list's columns (``LISTED_COLUMNS``) by name: plain rows,
-    not ORM objects, which took longer to build than the page took to render.
-    """
-    rows = db.session.execute(
-        select(*LISTED_COLUMNS, CountryProgramme.code, CountryProgramme.name)
-        .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
+) -> AttendeePage:
+    """The page ``page`` (clamped to the pages there are) of the matching
+    registrations, in three statements whatever the page: the count, the
+    rows, and the places of the waiting delegates among them."""
+    query = (
+        select(Registration)
+        .join(Registration.programme)
+        .options(contains_eager(Registration.programme))
         .where(*_conditions(event, filters, only_country))
         .order_by(*_sort_columns(filters.sort))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    places = waitlist_places(rows)
-    return [(row, row.code, row.name, places.get(row.id)) for row in rows]
+    )
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    if pagination.page > max(pagination.pages, 1):
+        pagination = db.paginate(
+            query, page=pagination.pages, per_page=per_page, error_out=False
+        )
+    places = waitlist_places(pagination.items)
+    return AttendeePage(
+        rows=[(r, places.get(r.id)) for r in pagination.items],
+        page=pagination.page,
+        pages=max(pagination.pages, 1),
+        total=pagination.total,
+    )
 
 
 def stream_attendees(
