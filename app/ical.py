@@ -46,7 +46,7 @@ def event_calendar(event: Event, base_url: str) -> bytes:
     METHOD:PUBLISH without ORGANIZER or ATTENDEE, so clients import it quietly.
     """
     host = _host(base_url)
-    event_url = _event_url(event, base_url)
+    event_url = event_page_url(event, base_url)
     changed = _latest(event.updated_at)
     cal = _new_calendar("PUBLISH", f"event-calendar-{event.id}@{host}")
     cal.add_component(
@@ -140,7 +140,7 @@ def personal_invitation(
         raise ValueError(f"unknown METHOD {method!r}; expected one of {METHODS}")
     event = registration.event
     host = _host(base_url)
-    event_url = _event_url(event, base_url)
+    event_url = event_page_url(event, base_url)
     changed = _latest(event.updated_at, registration.updated_at)
 
     if method == "PUBLISH":
@@ -280,7 +280,7 @@ def _host(base_url: str) -> str:
     return host
 
 
-def _event_url(event: Event, base_url: str) -> str:
+def event_page_url(event: Event, base_url: str) -> str:
     return f"{base_url.rstrip('/')}/events/{quote(event.slug, safe='')}/"
 
 

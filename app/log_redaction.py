@@ -1,4 +1,5 @@
-"""Secret manage links never reach a log: ``/r/<token>`` becomes ``/r/[redacted]``."""
+"""Secret links never reach a log: ``/r/<token>`` becomes ``/r/[redacted]``, and
+the address check's ``/confirm/<token>`` becomes ``/confirm/[redacted]``."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import logging
 import re
 from urllib.parse import unquote
 
-MANAGE_LINK = re.compile(r"/r/[^/\s?\"'#]+", re.IGNORECASE)
-REDACTED = "/r/[redacted]"
+SECRET_LINK = re.compile(r"/(r|confirm)/[^/\s?\"'#]+", re.IGNORECASE)
+REDACTED = r"/\1/[redacted]"
 _EXTRA_SLASHES = re.compile(r"/{2,}")
+_UNPRINTABLE = re.compile(r"[^\x21-\x7e ]")
 
 
 def redact(text: str) -> str:
@@ -19,12 +21,19 @@ def redact(text: str) -> str:
     logged decoded, with the link taken out.
     """
     # Every access-log atom passes here: most hold no link at all.
-    if "/r/" in text or "/R/" in text:
-        text = MANAGE_LINK.sub(REDACTED, text)
+    text = SECRET_LINK.sub(REDACTED, text)
     if "%" not in text and "//" not in text:
         return text
     decoded = _decoded(text)
-    return MANAGE_LINK.sub(REDACTED, decoded) if MANAGE_LINK.search(decoded) else text
+    redacted = SECRET_LINK.sub(REDACTED, decoded)
+    if redacted == decoded:
+        return text
+    # What decoding let out stays escaped: no line breaks forged into a log.
+    return _UNPRINTABLE.sub(_escaped, redacted)
+
+
+def _escaped(match: re.Match) -> str:
+    return "".join(f"%{byte:02X}" for byte in match.group().encode())
 
 
 def _decoded(text: str) -> str:

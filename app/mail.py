@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from email_validator import validate_email
 from flask import render_template
 
 from app import ical
@@ -159,7 +160,7 @@ def build_message(
         "waitlist_place": facts.place,
         "new_email": facts.new_email,
         "manage_url": manage_url,
-        "event_url": f"{base_url.rstrip('/')}/events/{event.slug}/",
+        "event_url": ical.event_page_url(event, base_url),
         "sender": sender,
         "sender_name": sender_name,
         "calendar_method": method,
@@ -213,7 +214,7 @@ def build_address_check(
         "event": event,
         "recipient_name": name,
         "confirm_url": confirm_url,
-        "event_url": f"{base_url.rstrip('/')}/events/{event.slug}/",
+        "event_url": ical.event_page_url(event, base_url),
         "sender": sender,
         "sender_name": sender_name,
         "valid_hours": valid_hours,
@@ -371,14 +372,15 @@ def address_header(name: str, display_name: str, address: str) -> WrittenHeader:
 
 
 def ascii_address(address: str) -> str:
-    """The address as SMTP without SMTPUTF8 takes it: the domain in IDNA form.
-
-    Local parts are ASCII already (the forms refuse others).
-    """
-    local, _, domain = address.strip().rpartition("@")
-    if domain.isascii():
-        return f"{local}@{domain}"
-    return f"{local}@{domain.encode('idna').decode('ascii')}"
+    """The address as SMTP without SMTPUTF8 takes it: the domain in IDNA 2008
+    form, as email-validator writes it (straße.de is xn--strae-oqa.de, not
+    strasse.de). Local parts are ASCII already (the forms refuse others)."""
+    address = address.strip()
+    if address.isascii():
+        return address
+    return validate_email(
+        address, check_deliverability=False, allow_smtputf8=False
+    ).ascii_email
 
 
 def _encoded_words(name: str, text: str) -> str:

@@ -24,8 +24,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def is_manage_link(path: str) -> bool:
-    return path.startswith("/r/")
+def is_secret_link(path: str) -> bool:
+    """A delegate's page, or an address check's link: the path is a secret."""
+    return path.startswith("/r/") or "/confirm/" in path
 
 
 # Added to every response unless the view set its own.
@@ -41,7 +42,7 @@ def secure_headers(response):
     for name, value in STANDARD_HEADERS:
         headers.setdefault(name, value)
     # The manage link is a secret: never send it on in a Referer.
-    secret = is_manage_link(request.path)
+    secret = is_secret_link(request.path)
     headers["Referrer-Policy"] = (
         "no-referrer" if secret else "strict-origin-when-cross-origin"
     )

@@ -118,9 +118,8 @@ def test_registering_holds_no_seat_until_the_address_is_confirmed(
     assert "is confirmed" in text_of(received(smtp)[-1])
 
 
-def test_opening_the_link_again_shows_the_registration_again(
-    app, client, runner, checked, smtp
-):
+def test_the_confirmation_link_works_once(app, client, runner, checked, smtp):
+    """Once used it opens nothing: it is no second, lasting manage link."""
     submit(client)
     deliver(runner)
     confirm = link_in(received(smtp)[0], CONFIRM_LINK)
@@ -128,9 +127,23 @@ def test_opening_the_link_again_shows_the_registration_again(
     first = client.get(confirm)
     second = client.get(confirm)
 
-    assert first.status_code == second.status_code == 303
-    assert client.get(second.headers["Location"]).status_code == 200
+    assert first.status_code == 303
+    assert client.get(first.headers["Location"]).status_code == 200
+    assert second.status_code == 404
     assert count(app, Registration) == 1
+    assert count(app, RegistrationRequest) == 0
+
+
+def test_the_confirmation_page_sends_no_referrer_and_is_not_stored(
+    app, client, runner, checked, smtp
+):
+    submit(client)
+    deliver(runner)
+
+    response = client.get(link_in(received(smtp)[0], CONFIRM_LINK))
+
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response.headers["Cache-Control"]
 
 
 def test_an_address_already_registered_gets_the_same_answer_and_its_owner_the_link(
@@ -221,5 +234,5 @@ def test_unconfirmed_delegates_appear_in_no_count_list_or_csv(
     assert pages["/attendees.csv"].count("\r\n") == 1  # the header alone
 
 
-def test_a_bad_or_replaced_link_is_refused(app, client, checked):
+def test_a_made_up_link_is_refused(app, client, checked):
     assert client.get(f"/events/{SLUG}/confirm/not-a-real-link").status_code == 404

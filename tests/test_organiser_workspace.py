@@ -487,3 +487,66 @@ def test_switching_an_account_off_ends_its_sessions(app, client, people):
     client.post(f"/admin/accounts/{staff_id}/active", data={"csrf_token": token})
 
     assert staff.get("/admin/").status_code == 302
+
+
+def test_a_slow_stream_of_guesses_tells_the_holder_once_a_day(app, people):
+    """Five wrong passwords every quarter of an hour keep one address locked
+    out; its holder hears of it once, not every quarter of an hour."""
+    from app.models.types import utcnow
+    from app.services.organisers import authenticate
+
+    start = utcnow()
+    with app.app_context():
+        for quarter in range(8):
+            for minute in range(5):
+                at = start + timedelta(minutes=16 * quarter + minute)
+                authenticate("staff@example.org", "wrong", "203.0.113.9", now=at)
+            db.session.commit()
+        notices = db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.kind == "account_locked"
+            )
+        )
+    assert notices == 1
+
+
+def test_an_ipv6_client_cannot_escape_the_lock_out_by_changing_address(app, people):
+    for host in range(1, 8):
+        log_in(from_address(app, f"2001:db8:1:2::{host}"), "staff@example.org", "no")
+
+    assert (
+        log_in(from_address(app, "2001:db8:1:2::99"), "staff@example.org").status_code
+        == 429
+    )
+    assert (
+        log_in(from_address(app, "2001:db8:1:3::1"), "staff@example.org").status_code
+        == 303
+    )
+
+
+def test_a_switched_off_account_has_no_session_even_if_none_was_ended(
+    app, client, people
+):
+    from app.models import Organiser
+
+    staff = as_role(client, "staff@example.org")
+    with app.app_context():
+        organiser = db.session.scalar(
+            select(Organiser).where(Organiser.email == "staff@example.org")
+        )
+        organiser.active = False  # as a racing login might leave it
+        db.session.commit()
+
+    assert staff.get("/admin/").status_code == 302
+
+
+def test_a_session_ends_a_day_after_the_login(app, client, people):
+    from app.models import OrganiserSession
+
+    as_role(client, "staff@example.org")
+    with app.app_context():
+        for row in db.session.scalars(select(OrganiserSession)):
+            row.created_at -= timedelta(days=1, minutes=1)
+        db.session.commit()
+
+    assert client.get("/admin/").status_code == 302

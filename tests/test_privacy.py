@@ -16,6 +16,7 @@ from app.models import AuditEntry, OutboxMessage, Registration
 from app.services.audit import SYSTEM
 from app.services.privacy import EventNotOver, purge_event
 from tests.conftest import SLUG, csrf_token
+from tests.helpers import deliver, every_stored_text
 from tests.seats_helpers import sign_up, the_event
 
 
@@ -296,3 +297,41 @@ def test_nothing_is_queued_for_an_anonymised_registration(app, logged_in, regist
     with app.app_context():
         assert db.session.get(Registration, registration_id).status == "cancelled"
         assert db.session.query(OutboxMessage).count() == messages_before
+
+
+def test_after_deletion_no_message_row_holds_the_delegates_address(
+    app, client, runner, register, smtp
+):
+    """Lost-link requests and sent e-mails included, once they are handled."""
+    path = manage_path(register())
+    url = f"/events/{SLUG}/lost-link"
+    client.post(
+        url, data={"email": "NAM@example.org", "csrf_token": csrf_token(client, url)}
+    )
+    deliver(runner)
+
+    token = csrf_token(client, path + "/delete")
+    client.post(path + "/delete", data={"csrf_token": token})
+    deliver(runner)  # the last message: the cancellation
+
+    stored = every_stored_text(app)
+    assert not [text for text in stored if "nam@example.org" in text.lower()]
+    assert not [text for text in stored if "Trần" in text]
+
+
+def test_the_purge_forgets_the_addresses_of_every_message_of_the_event(
+    app, client, runner, register, smtp
+):
+    register()
+    url = f"/events/{SLUG}/lost-link"
+    for address in ("nam@example.org", "someone.else@example.org"):
+        client.post(url, data={"email": address, "csrf_token": csrf_token(client, url)})
+    deliver(runner)
+
+    with app.app_context():
+        purge_event(the_event(), SYSTEM, force=True)
+        db.session.commit()
+
+    stored = every_stored_text(app)
+    for address in ("nam@example.org", "someone.else@example.org"):
+        assert not [text for text in stored if address in text.lower()]

@@ -343,7 +343,7 @@ def test_links_are_redacted_however_they_are_encoded(line):
     from app.log_redaction import redact
 
     assert "abcDEF123" not in redact(line)
-    assert "/r/[redacted]" in redact(line)
+    assert "/r/[redacted]" in redact(line).lower()
 
 
 def test_lines_without_a_link_are_left_alone():
@@ -459,3 +459,21 @@ def test_a_refused_value_is_never_shown_back_longer_than_its_field_allows(
     assert "N" * 201 not in page
     assert "9" * 300 not in page
     assert len(page) < 40_000
+
+
+def test_redacting_a_decoded_line_forges_no_new_line():
+    from app.log_redaction import redact
+
+    line = redact('GET /r%2FabcDEF123%0D%0A127.0.0.1 - - "GET /forged" HTTP/1.1')
+
+    assert "abcDEF123" not in line
+    assert "\r" not in line and "\n" not in line
+
+
+def test_address_check_links_are_redacted_too():
+    from app.log_redaction import redact
+
+    line = redact("GET /events/score-bogor-2011/confirm/secretTOKEN123 HTTP/1.1")
+
+    assert "secretTOKEN123" not in line
+    assert "/confirm/[redacted]" in line

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import false
 
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
@@ -45,10 +46,16 @@ class LoginFailure(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
+    # The client's address (an IPv6 client's /64 network).
     client_address: Mapped[str] = mapped_column(
         String(64), default="", server_default=""
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The failure that locked the account from this address (the holder was
+    # told of it then).
+    locked_out: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class OrganiserSession(db.Model):

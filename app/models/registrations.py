@@ -200,7 +200,8 @@ class RegistrationRequest(db.Model):
 
     Only for events that ask for the check (``Event.confirm_email``): it holds
     no seat and is no delegate; opening the mailed link registers the details
-    under the seat rules of that moment. Deleted after ``REQUEST_LIFETIME``.
+    under the seat rules of that moment and deletes the request. Deleted
+    unconfirmed after ``REQUEST_LIFETIME``.
     """
 
     __tablename__ = "registration_requests"
@@ -217,10 +218,6 @@ class RegistrationRequest(db.Model):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, index=True
-    )
-    # The registration it became, once confirmed.
-    registration_id: Mapped[int | None] = mapped_column(
-        ForeignKey("registrations.id", ondelete="SET NULL")
     )
 
     event: Mapped[Event] = relationship()

@@ -332,6 +332,4 @@ def lost_link(slug: str):
         db.session.commit()
         return render_template("public/lost_link_sent.html", event=event)
     status = 422 if request.method == "POST" else 200
-    return render_template(
-        "public/lost_link.html", event=event, form=form
-    ), status
+    return render_template("public/lost_link.html", event=event, form=form), status

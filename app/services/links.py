@@ -1,4 +1,5 @@
-"""Secret manage links: minted at random, stored only as a hash."""
+"""Finding a registration: by its secret links (minted at random, stored only
+as a hash) or by its address."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Registration, RegistrationRequest, RegistrationToken
+from app.models.registrations import normalise_email
 
 TOKEN_BYTES = 32  # 256 bits
 
@@ -26,23 +28,14 @@ def mint_token(registration: Registration) -> str:
 
 
 def registration_for_token(token: str) -> Registration | None:
-    """The registration a manage link opens, or None.
-
-    The lookup is by the token's SHA-256; the final comparison is in constant
-    time so the answer's timing tells nothing about near misses.
-    """
-    if not token or len(token) > 128:
-        return None
-    wanted = hash_token(token)
-    row = db.session.scalar(
-        select(RegistrationToken).where(
-            RegistrationToken.token_hash == wanted,
-            RegistrationToken.revoked_at.is_(None),
-        )
+    """The registration a manage link opens, or None."""
+    row = _by_hash(
+        RegistrationToken,
+        RegistrationToken.token_hash,
+        token,
+        RegistrationToken.revoked_at.is_(None),
     )
-    if row is None or not hmac.compare_digest(row.token_hash, wanted):
-        return None
-    return row.registration
+    return row.registration if row else None
 
 
 def mint_request_token(request: RegistrationRequest) -> str:
@@ -54,12 +47,31 @@ def mint_request_token(request: RegistrationRequest) -> str:
 
 def request_for_token(token: str) -> RegistrationRequest | None:
     """The registration request a confirmation link belongs to, or None."""
+    return _by_hash(RegistrationRequest, RegistrationRequest.token_hash, token)
+
+
+def _by_hash(model, column, token: str, *conditions):
+    """The row whose ``column`` holds the token's SHA-256, or None.
+
+    The lookup is by the hash; the final comparison is in constant time so
+    the answer's timing tells nothing about near misses.
+    """
     if not token or len(token) > 128:
         return None
     wanted = hash_token(token)
-    row = db.session.scalar(
-        select(RegistrationRequest).where(RegistrationRequest.token_hash == wanted)
-    )
-    if row is None or not hmac.compare_digest(row.token_hash, wanted):
+    row = db.session.scalar(select(model).where(column == wanted, *conditions))
+    if row is None or not hmac.compare_digest(getattr(row, column.key), wanted):
         return None
     return row
+
+
+def registration_for_address(event_id: int, email: str) -> Registration | None:
+    """The event's registration with this e-mail address (any case), if any;
+    registrations whose personal data is deleted have none."""
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event_id,
+            Registration.email_normalised == normalise_email(email),
+            Registration.anonymised_at.is_(None),
+        )
+    )

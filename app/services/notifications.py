@@ -15,7 +15,6 @@ from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app
-from sqlalchemy import select
 
 from app.extensions import db
 from app.mail import (
@@ -34,9 +33,13 @@ from app.models import (
     Registration,
     RegistrationRequest,
 )
-from app.models.registrations import REQUEST_LIFETIME, normalise_email
+from app.models.registrations import REQUEST_LIFETIME
 from app.models.types import utcnow
-from app.services.links import mint_request_token, mint_token
+from app.services.links import (
+    mint_request_token,
+    mint_token,
+    registration_for_address,
+)
 from app.services.seats import waitlist_place
 
 
@@ -94,7 +97,7 @@ def notify_lost_link(event: Event, email: str) -> OutboxMessage:
         event=event,
         recipient=email,
         subject=subject_for("lost_link", event),
-        facts={"email_normalised": normalise_email(email)},
+        facts={"email": email},
     )
 
 
@@ -180,11 +183,7 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
     base_url = config["BASE_URL"]
     if row.kind == "confirm_email":
         request = db.session.get(RegistrationRequest, row.facts.get("request_id"))
-        if (
-            request is None
-            or request.registration_id is not None
-            or request.created_at <= utcnow() - REQUEST_LIFETIME
-        ):
+        if request is None or request.created_at <= utcnow() - REQUEST_LIFETIME:
             return None
         token = mint_request_token(request)
         return build_address_check(
@@ -199,10 +198,12 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
     if registration is None:
         return None
     if row.registration_id is None:
-        # Found by the address someone typed: write to the address registered.
+        # Found by the address someone typed: write to the address registered,
+        # and remember whose row it is (a purge or an erasure finds it).
         row.recipient = common["recipient"] = ascii_address(registration.email)
+        row.registration_id = registration.id
     manage_url = None
-    if registration.anonymised_at is None and row.kind != "email_changed":
+    if _may_carry_a_link(row, registration):
         manage_url = f"{base_url}/r/{mint_token(registration)}"
     return build_message(
         row.kind,
@@ -214,16 +215,21 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
     )
 
 
+def _may_carry_a_link(row: OutboxMessage, registration: Registration) -> bool:
+    """Only a message to the registration's own address, now, carries its link:
+    not the notice to an old address, nor a message queued before the address
+    changed, nor one to a registration whose personal data is deleted."""
+    return (
+        registration.anonymised_at is None
+        and row.kind != "email_changed"
+        and row.recipient.lower() == ascii_address(registration.email).lower()
+    )
+
+
 def _registration_for(row: OutboxMessage) -> Registration | None:
     """The registration the row is about; a lost-link request finds it now."""
     if row.registration_id is not None:
         return db.session.get(Registration, row.registration_id)
     if row.kind != "lost_link" or row.event_id is None:
         return None
-    return db.session.scalar(
-        select(Registration).where(
-            Registration.event_id == row.event_id,
-            Registration.email_normalised == row.facts.get("email_normalised"),
-            Registration.anonymised_at.is_(None),
-        )
-    )
+    return registration_for_address(row.event_id, row.facts.get("email", ""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -70,11 +71,29 @@ def create_organiser(
     return organiser
 
 
-def _recent_failures(email: str, client_address: str, now: datetime):
+# The holder hears of a lock-out from one address at most once in this time.
+LOCKOUT_NOTICE_INTERVAL = timedelta(days=1)
+# Sessions end this long after the login, however busy they are.
+SESSION_MAX_AGE = timedelta(days=1)
+
+
+def lockout_key(client_address: str) -> str:
+    """The address failures are counted for: an IPv6 client's /64 network,
+    which one client can fill with addresses of its own."""
+    try:
+        address = ipaddress.ip_address(client_address)
+    except ValueError:
+        return client_address[:64]
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _failures(email: str, client_address: str, since: datetime):
     return select(LoginFailure.at).where(
         LoginFailure.email == email,
         LoginFailure.client_address == client_address,
-        LoginFailure.at > now - LOCKOUT_WINDOW,
+        LoginFailure.at > since,
     )
 
 
@@ -92,8 +111,8 @@ def authenticate(
     """
     now = now or utcnow()
     email = normalise_email(email)[:254]
-    client_address = client_address[:64]
-    recent = _recent_failures(email, client_address, now)
+    key = lockout_key(client_address)
+    recent = _failures(email, key, now - LOCKOUT_WINDOW)
     failures = db.session.scalar(select(func.count()).select_from(recent.subquery()))
     if failures >= LOCKOUT_FAILURES:
         raise LockedOut(email)
@@ -102,16 +121,26 @@ def authenticate(
         check_password_hash(_dummy_hash(), password)
     elif check_password_hash(organiser.password_hash, password) and organiser.active:
         return organiser
-    db.session.add(LoginFailure(email=email, client_address=client_address, at=now))
-    if organiser is not None and failures + 1 == LOCKOUT_FAILURES:
+    locks = failures + 1 == LOCKOUT_FAILURES
+    tell = locks and organiser is not None and not _told_lately(email, key, now)
+    db.session.add(
+        LoginFailure(email=email, client_address=key, at=now, locked_out=locks)
+    )
+    if tell:
         first = db.session.scalar(recent.with_only_columns(func.min(LoginFailure.at)))
         notify_account_locked(
-            organiser,
-            client_address,
-            LOCKOUT_FAILURES,
-            (first or now) + LOCKOUT_WINDOW,
+            organiser, key, LOCKOUT_FAILURES, (first or now) + LOCKOUT_WINDOW
         )
     return None
+
+
+def _told_lately(email: str, client_address: str, now: datetime) -> bool:
+    """Whether the holder was told of a lock-out from this address lately."""
+    earlier = _failures(email, client_address, now - LOCKOUT_NOTICE_INTERVAL)
+    return (
+        db.session.scalar(earlier.where(LoginFailure.locked_out.is_(True)).limit(1))
+        is not None
+    )
 
 
 def unlock_organiser(email: str, actor: Actor) -> int:
@@ -144,7 +173,8 @@ def start_session(organiser: Organiser) -> str:
     db.session.execute(
         delete(OrganiserSession).where(
             OrganiserSession.organiser_id == organiser.id,
-            OrganiserSession.ended_at.is_not(None),
+            (OrganiserSession.ended_at.is_not(None))
+            | (OrganiserSession.created_at < utcnow() - SESSION_MAX_AGE),
         )
     )
     key = secrets.token_urlsafe(32)
@@ -155,7 +185,7 @@ def start_session(organiser: Organiser) -> str:
 
 
 def organiser_in_session(organiser_id: int, key: str | None) -> Organiser | None:
-    """The organiser, if ``key`` is a live session of theirs."""
+    """The active organiser, if ``key`` is a live session of theirs."""
     if not key or len(key) > 128:
         return None
     return db.session.scalar(
@@ -163,8 +193,10 @@ def organiser_in_session(organiser_id: int, key: str | None) -> Organiser | None
         .join(OrganiserSession, OrganiserSession.organiser_id == Organiser.id)
         .where(
             Organiser.id == organiser_id,
+            Organiser.active.is_(True),
             OrganiserSession.key_hash == hash_token(key),
             OrganiserSession.ended_at.is_(None),
+            OrganiserSession.created_at > utcnow() - SESSION_MAX_AGE,
         )
     )
 

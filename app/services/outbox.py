@@ -87,12 +87,12 @@ def deliver_due(transport, *, retry_base_seconds: float, now=None) -> dict[str, 
 
 def _deliver(message: OutboxMessage, transport, retry_base_seconds: float) -> str:
     """Build and send one claimed message; what became of it."""
+    # The link minted for the message stays even if sending seems to fail: the
+    # server may have taken the message before the connection broke.
     try:
-        # A link minted for a message that is not sent is rolled back with it.
-        with db.session.begin_nested():
-            built = compose(message)
-            if built is not None:
-                transport.send(built.as_bytes(), message.sender, message.recipient)
+        built = compose(message)
+        if built is not None:
+            transport.send(built.as_bytes(), message.sender, message.recipient)
     except DeliveryError as error:
         message.last_error = str(error)[:2000]
         if error.permanent or message.attempts >= MAX_ATTEMPTS:
@@ -120,6 +120,7 @@ def _deliver(message: OutboxMessage, transport, retry_base_seconds: float) -> st
     message.status = "sent"
     message.sent_at = utcnow()
     message.last_error = None
+    message.facts = {}  # what it reported is in the message now, not kept
     _forget_if_anonymised(message)
     return "sent"
 
@@ -130,7 +131,6 @@ def _forget_if_anonymised(message: OutboxMessage) -> None:
         return
     registration = db.session.get(Registration, message.registration_id)
     if registration is not None and registration.anonymised_at is not None:
-        message.facts = {}
         message.recipient = "anonymised.invalid"
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select, update
 
 from app.extensions import db
+from app.mail import ascii_address
 from app.models import (
     AuditEntry,
     Event,
@@ -118,6 +119,13 @@ def anonymise(registration: Registration, now: datetime | None = None) -> None:
     """Remove the person from a registration, keeping its aggregate facts."""
     if registration.anonymised_at is not None:
         return
+    _scrub_sent_messages(
+        (OutboxMessage.registration_id == registration.id)
+        | (
+            (OutboxMessage.event_id == registration.event_id)
+            & (OutboxMessage.recipient == ascii_address(registration.email))
+        )
+    )
     for name, replacement in PERSONAL_FIELDS.items():
         setattr(registration, name, replacement)
     placeholder = f"anonymised-{registration.id}@anonymised.invalid"
@@ -134,7 +142,6 @@ def anonymise(registration: Registration, now: datetime | None = None) -> None:
         .values(revoked_at=registration.anonymised_at)
     )
     _scrub_history(registration.id)
-    _scrub_sent_messages(registration.id)
 
 
 def _scrub_history(registration_id: int) -> None:
@@ -156,13 +163,12 @@ def _scrub_history(registration_id: int) -> None:
                 )
 
 
-def _scrub_sent_messages(registration_id: int) -> None:
+def _scrub_sent_messages(which) -> None:
+    """Messages already handled keep no address and no facts. (A queued one
+    is still sent, to the address it was queued for, and then forgotten.)"""
     db.session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.registration_id == registration_id,
-            OutboxMessage.status != "queued",
-        )
+        .where(which, OutboxMessage.status != "queued")
         .values(recipient="anonymised.invalid", facts={}, last_error=None)
     )
 
@@ -200,10 +206,12 @@ def purge_event(
     ).all()
     for registration in registrations:
         anonymise(registration, now)
-    # Details still waiting for their address to be confirmed go entirely.
+    # Details still waiting for their address to be confirmed go entirely,
+    # and so do the addresses of lost-link requests and address checks.
     db.session.execute(
         delete(RegistrationRequest).where(RegistrationRequest.event_id == event.id)
     )
+    _scrub_sent_messages(OutboxMessage.event_id == event.id)
     audit.record(
         "personal_data_purged",
         actor,

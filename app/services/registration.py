@@ -12,16 +12,16 @@ import secrets
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Event, Registration, RegistrationRequest
+from app.models import Event, OutboxMessage, Registration, RegistrationRequest
 from app.models.registrations import REQUEST_LIFETIME, normalise_email
 from app.models.types import json_ready, utcnow
 from app.services import audit, seats
 from app.services.audit import Actor
-from app.services.links import mint_token
+from app.services.links import mint_token, registration_for_address
 from app.services.notifications import (
     kind_for_new_status,
     notify,
@@ -140,13 +140,8 @@ def registration_window_message(event: Event, now: datetime) -> str | None:
 
 
 def email_taken(event_id: int, email: str, *, besides: int | None = None) -> bool:
-    query = select(Registration.id).where(
-        Registration.event_id == event_id,
-        Registration.email_normalised == normalise_email(email),
-    )
-    if besides is not None:
-        query = query.where(Registration.id != besides)
-    return db.session.scalar(query) is not None
+    registration = registration_for_address(event_id, email)
+    return registration is not None and registration.id != besides
 
 
 def _unused_reference() -> str:
@@ -257,12 +252,7 @@ def request_registration(
     """
     now = now or utcnow()
     _open_programme(event, details, now)
-    registered = db.session.scalar(
-        select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.email_normalised == normalise_email(details.email),
-        )
-    )
+    registered = registration_for_address(event.id, details.email)
     if registered is not None:
         notify(registered, "already_registered", with_calendar=False)
         return
@@ -284,51 +274,50 @@ def confirm_request(
     """Register the details of a request whose address is now confirmed.
 
     The seat is decided now, by the rules of this moment, so seats go in the
-    order of confirmation. Opening the link again (or after a mail scanner
-    did) gives the registration a fresh manage link, as does an address that
-    was registered meanwhile: whoever has the link has the mailbox. Raises
-    RequestExpired after ``REQUEST_LIFETIME``, and RegistrationClosed or
-    UnknownProgramme as registering would.
+    order of confirmation. The request goes (its link works once); an address
+    registered meanwhile gets a fresh manage link instead, since whoever has
+    the link has the mailbox. Raises RequestExpired after
+    ``REQUEST_LIFETIME``, and RegistrationClosed or UnknownProgramme as
+    registering would.
     """
     now = now or utcnow()
     if request.created_at <= now - REQUEST_LIFETIME:
         raise RequestExpired(
             "This confirmation link has expired. Please fill in the form again."
         )
-    if request.registration_id is None:
-        try:
-            created = register_delegate(
-                request.event,
-                DelegateDetails.from_json(request.details),
-                privacy_notice_version=request.privacy_notice_version,
-                now=now,
-                consent_at=request.created_at,
-            )
-        except AlreadyRegistered:
-            pass
-        else:
-            request.registration_id = created.registration.id
-            request.details = {}  # the registration holds them now
-            return created
-    registration = db.session.scalar(
-        select(Registration).where(
-            Registration.event_id == request.event_id,
-            Registration.email_normalised == request.email_normalised,
-            Registration.anonymised_at.is_(None),
+    db.session.delete(request)
+    try:
+        return register_delegate(
+            request.event,
+            DelegateDetails.from_json(request.details),
+            privacy_notice_version=request.privacy_notice_version,
+            now=now,
+            consent_at=request.created_at,
         )
-    )
-    if registration is None:
-        raise RequestExpired("This registration no longer exists.")
-    request.registration_id = registration.id
-    request.details = {}
-    return NewRegistration(registration, mint_token(registration))
+    except AlreadyRegistered:
+        registration = registration_for_address(
+            request.event_id, request.email_normalised
+        )
+        if registration is None:  # registered and deleted again meanwhile
+            raise RequestExpired("Please fill in the form again.") from None
+        return NewRegistration(registration, mint_token(registration))
 
 
 def expire_requests(now: datetime | None = None) -> int:
-    """Delete requests older than ``REQUEST_LIFETIME``; how many went."""
+    """Delete requests older than ``REQUEST_LIFETIME``, and forget where their
+    e-mails went; how many requests went."""
     cutoff = (now or utcnow()) - REQUEST_LIFETIME
     result = db.session.execute(
         delete(RegistrationRequest).where(RegistrationRequest.created_at <= cutoff)
+    )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.kind == "confirm_email",
+            OutboxMessage.created_at <= cutoff,
+            OutboxMessage.recipient != "",
+        )
+        .values(recipient="", facts={})
     )
     return result.rowcount
 

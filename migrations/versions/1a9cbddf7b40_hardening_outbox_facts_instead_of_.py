@@ -43,9 +43,7 @@ def upgrade():
     sa.Column('privacy_notice_version', sa.String(length=20), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('registration_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_registration_requests_event_id_events'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'], name=op.f('fk_registration_requests_registration_id_registrations'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_registration_requests')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_registration_requests_token_hash'))
     )
@@ -58,6 +56,7 @@ def upgrade():
 
     with op.batch_alter_table('login_failures', schema=None) as batch_op:
         batch_op.add_column(sa.Column('client_address', sa.String(length=64), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('locked_out', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.drop_index(batch_op.f('ix_login_failures_email_at'))
         batch_op.create_index('ix_login_failures_email_client_at', ['email', 'client_address', 'at'], unique=False)
 
@@ -86,6 +85,7 @@ def downgrade():
     with op.batch_alter_table('login_failures', schema=None) as batch_op:
         batch_op.drop_index('ix_login_failures_email_client_at')
         batch_op.create_index(batch_op.f('ix_login_failures_email_at'), ['email', 'at'], unique=False)
+        batch_op.drop_column('locked_out')
         batch_op.drop_column('client_address')
 
     with op.batch_alter_table('events', schema=None) as batch_op:
