@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import email.policy
 import re
+import secrets
 import unicodedata
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
@@ -400,6 +401,13 @@ def _zone_label(event: Event) -> str:
     )
     offset = start.strftime("%z")
     return f"{start.tzname()}, UTC{offset[:3]}:{offset[3:]}"
+
+
+def new_message_id(base_url: str) -> str:
+    """A Message-ID on the site's host. From the secrets module: email.utils'
+    make_msgid draws on the random module, which a test (or a fork) may seed
+    alike in two places."""
+    return f"<{secrets.token_hex(16)}@{host_of(base_url)}>"
 
 
 def host_of(base_url: str) -> str:

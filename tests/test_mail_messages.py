@@ -12,7 +12,6 @@ import email.header
 import email.policy
 import re
 from datetime import UTC, date, datetime
-from email.utils import make_msgid
 
 import icalendar
 import pytest
@@ -28,6 +27,7 @@ from app.mail import (
     build_account_locked,
     build_address_check,
     build_message,
+    new_message_id,
 )
 from app.models import Event, Registration
 
@@ -112,7 +112,7 @@ def build(
         kind,
         registration,
         facts,
-        message_id=message_id or make_msgid(domain=HOST),
+        message_id=message_id or new_message_id(BASE_URL),
         recipient=registration.email,
         manage_url=None if kind == "email_changed" else MANAGE_URL,
         base_url=BASE_URL,
@@ -456,7 +456,7 @@ def test_headers_mark_an_automatic_message(workshop):
 
 def test_message_carries_the_message_id_it_was_queued_with(workshop):
     registration = delegate(workshop)
-    message_id = make_msgid(domain=HOST)
+    message_id = new_message_id(BASE_URL)
     first = build("confirmed", registration, message_id=message_id)
     again = build("confirmed", registration, message_id=message_id)
 
@@ -560,7 +560,7 @@ def every_kind_of_message(workshop: Event, name: str) -> dict:
     }
     messages["confirm_email"] = build_address_check(
         workshop,
-        message_id=make_msgid(domain=HOST),
+        message_id=new_message_id(BASE_URL),
         recipient=registration.email,
         name=name,
         confirm_url=f"{BASE_URL}/events/x/confirm/secret",
@@ -569,7 +569,7 @@ def every_kind_of_message(workshop: Event, name: str) -> dict:
         valid_hours=48,
     )
     messages["account_locked"] = build_account_locked(
-        message_id=make_msgid(domain=HOST),
+        message_id=new_message_id(BASE_URL),
         recipient="organiser@example.org",
         client_address="203.0.113.9",
         failures=5,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid, parseaddr
+from email.utils import parseaddr
 
 from flask import current_app
 
@@ -23,7 +23,7 @@ from app.mail import (
     build_account_locked,
     build_address_check,
     build_message,
-    host_of,
+    new_message_id,
     subject_for,
 )
 from app.models import (
@@ -146,7 +146,7 @@ def _queue(
     config = current_app.config
     row = OutboxMessage(
         # Made once: a retry sends the same Message-ID.
-        message_id=make_msgid(domain=host_of(config["BASE_URL"])),
+        message_id=new_message_id(config["BASE_URL"]),
         kind=kind,
         sender=event_mailbox(event),
         recipient=ascii_address(recipient),
