@@ -16,7 +16,7 @@ from app import seed_data
 from app.extensions import db
 from app.mail_transport import transport_for
 from app.models import Organiser
-from app.models.organisers import ROLES
+from app.models.organisers import Role
 from app.services import outbox
 from app.services.audit import Actor
 from app.services.demo import add_demo_registrations, analyse_registrations
@@ -71,7 +71,7 @@ def seed_command(demo_registrations: int) -> None:
 @click.command("create-organiser")
 @with_appcontext
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), default="organiser")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="organiser")
 @click.option("--country", "country_code", help="Country programme of a coordinator.")
 def create_organiser_command(email: str, role: str, country_code: str | None) -> None:
     """Create an organiser account (password from ORGANISER_PASSWORD or a prompt)."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from app.models.outbox import OutboxStatus
+from app.models.registrations import RegistrationStatus
+
 
 def local_time(instant: datetime, zone: str = "Asia/Jakarta") -> datetime:
     return instant.astimezone(ZoneInfo(zone))
@@ -37,6 +40,8 @@ def field_attrs(field, **extra) -> dict:
 
 def init_app(app) -> None:
     app.add_template_global(field_attrs)
+    app.add_template_global(RegistrationStatus)
+    app.add_template_global(OutboxStatus)
     app.add_template_filter(local_time)
     app.add_template_filter(long_date)
     app.add_template_filter(date_range)

@@ -20,7 +20,7 @@ from app.services import events as event_service
 
 def scope_country() -> str | None:
     """The only programme the current organiser may see, or None for all."""
-    if current_user.role == "coordinator":
+    if not current_user.role.sees_every_programme:
         return current_user.country_code or "--"
     return None
 

@@ -11,12 +11,13 @@ from app.admin.blueprint import admin
 from app.admin.forms import AccountForm, ActionForm
 from app.extensions import db
 from app.models import Organiser
+from app.models.organisers import Role
 from app.services.audit import Actor, record
 from app.services.organisers import OrganiserError, create_organiser, set_active
 
 
 @admin.route("/accounts", methods=["GET", "POST"])
-@require_role("admin")
+@require_role(Role.ADMIN)
 def accounts():
     form = AccountForm()
     if form.validate_on_submit():
@@ -48,7 +49,7 @@ def accounts():
 
 
 @admin.post("/accounts/<int:organiser_id>/active")
-@require_role("admin")
+@require_role(Role.ADMIN)
 def account_active(organiser_id: int):
     organiser = db.session.get(Organiser, organiser_id)
     if organiser is None:

@@ -132,7 +132,10 @@ def registration_action(slug: str, registration_id: int, action: str):
     actor = Actor.organiser(current_user)
     try:
         if action == "confirm":
-            override = bool(form.override_quota.data) and current_user.role == "admin"
+            override = (
+                bool(form.override_quota.data)
+                and current_user.role.may_manage_the_event
+            )
             registration_service.confirm_from_waitlist(
                 registration, actor, override_quota=override
             )

@@ -43,7 +43,7 @@ ADMIN_ONLY = {"admin.event_settings"}
 @admin.context_processor
 def event_links():
     existing = current_app.view_functions
-    is_admin = current_user.is_authenticated and current_user.role == "admin"
+    is_admin = current_user.is_authenticated and current_user.role.may_manage_the_event
     return {
         "admin_event_links": [
             link

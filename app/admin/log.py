@@ -14,6 +14,8 @@ from app.admin.blueprint import admin
 from app.admin.forms import ActionForm
 from app.extensions import db
 from app.models import AuditEntry, CountryProgramme, OutboxMessage, Registration
+from app.models.organisers import Role
+from app.models.outbox import OutboxStatus
 from app.services import audit, outbox
 from app.services.audit import Actor
 
@@ -69,7 +71,7 @@ def outbox_page(slug: str):
         ).all()
     )
     waiting = db.session.scalars(
-        base.where(OutboxMessage.status.in_(("queued", "failed")))
+        base.where(OutboxMessage.status.in_((OutboxStatus.QUEUED, OutboxStatus.FAILED)))
         .order_by(OutboxMessage.created_at.desc())
         .limit(PER_PAGE)
     ).all()
@@ -83,7 +85,7 @@ def outbox_page(slug: str):
 
 
 @admin.post("/events/<slug>/outbox/<int:message_id>/retry")
-@require_role("admin", "organiser")
+@require_role(Role.ADMIN, Role.ORGANISER)
 def outbox_retry(slug: str, message_id: int):
     event = event_or_404(slug)
     message = db.session.get(OutboxMessage, message_id)
@@ -91,7 +93,7 @@ def outbox_retry(slug: str, message_id: int):
         abort(404, description="There is no such message.")
     if not ActionForm().validate_on_submit():
         abort(400, description="The form was incomplete; go back and try again.")
-    if message.status != "failed":
+    if message.status != OutboxStatus.FAILED:
         flash("Only a failed message can be retried.")
     else:
         outbox.retry_failed(message)

@@ -21,6 +21,7 @@ from app.admin.settings_forms import (
 )
 from app.extensions import cache, db
 from app.models import Event, ProgrammeSession
+from app.models.organisers import Role
 from app.services import event_settings as settings_service
 from app.services.audit import Actor
 from app.services.event_settings import EventDetails, SettingsError
@@ -68,7 +69,7 @@ def _session_or_404(event: Event, session_id: int) -> ProgrammeSession:
 
 
 @admin.get("/events/<slug>/settings")
-@require_role("admin")
+@require_role(Role.ADMIN)
 def event_settings(slug: str):
     event = event_or_404(slug)
     return render_template(
@@ -80,7 +81,7 @@ def event_settings(slug: str):
 
 
 @admin.route("/events/<slug>/settings/details", methods=["GET", "POST"])
-@require_role("admin")
+@require_role(Role.ADMIN)
 def event_details_settings(slug: str):
     event = event_or_404(slug)
     form = EventDetailsForm(obj=EventDetails.of(event))
@@ -110,7 +111,7 @@ def _details_message(change: settings_service.DetailsChange) -> str:
 
 
 @admin.get("/events/<slug>/settings/sessions")
-@require_role("admin")
+@require_role(Role.ADMIN)
 def programme_sessions(slug: str):
     event = event_or_404(slug)
     return render_template(
@@ -119,7 +120,7 @@ def programme_sessions(slug: str):
 
 
 @admin.route("/events/<slug>/settings/sessions/new", methods=["GET", "POST"])
-@require_role("admin")
+@require_role(Role.ADMIN)
 def session_add(slug: str):
     event = event_or_404(slug)
     form = SessionForm(event=event, session=None)
@@ -140,7 +141,7 @@ def session_add(slug: str):
 @admin.route(
     "/events/<slug>/settings/sessions/<int:session_id>/edit", methods=["GET", "POST"]
 )
-@require_role("admin")
+@require_role(Role.ADMIN)
 def session_edit(slug: str, session_id: int):
     event = event_or_404(slug)
     session = _session_or_404(event, session_id)
@@ -165,7 +166,7 @@ def session_edit(slug: str, session_id: int):
     "/events/<slug>/settings/sessions/<int:session_id>/delete",
     methods=["GET", "POST"],
 )
-@require_role("admin")
+@require_role(Role.ADMIN)
 def session_delete(slug: str, session_id: int):
     event = event_or_404(slug)
     session = _session_or_404(event, session_id)
@@ -186,7 +187,7 @@ def session_delete(slug: str, session_id: int):
 
 
 @admin.route("/events/<slug>/settings/seats", methods=["GET", "POST"])
-@require_role("admin")
+@require_role(Role.ADMIN)
 def seat_settings(slug: str):
     event = event_or_404(slug)
     form = seats_form(event)
@@ -218,7 +219,7 @@ def _seats_message(promoted: int) -> str:
 
 
 @admin.route("/events/<slug>/settings/registration", methods=["GET", "POST"])
-@require_role("admin")
+@require_role(Role.ADMIN)
 def registration_settings(slug: str):
     event = event_or_404(slug)
     form = RegistrationRulesForm(event=event)

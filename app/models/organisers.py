@@ -3,29 +3,46 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql import false
 
 from app.extensions import db
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, stored_enum, utcnow
 
-ROLES = ("admin", "organiser", "coordinator")
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ORGANISER = "organiser"
+    COORDINATOR = "coordinator"
+
+    @property
+    def sees_every_programme(self) -> bool:
+        """Admins and organisers; a coordinator sees one programme."""
+        return self is not Role.COORDINATOR
+
+    @property
+    def may_manage_the_event(self) -> bool:
+        """Admins only: accounts, settings, seats over quota."""
+        return self is Role.ADMIN
+
+
+ROLES = tuple(Role)
 
 
 class Organiser(UserMixin, db.Model):
     __tablename__ = "organisers"
-    __table_args__ = (
-        CheckConstraint("role IN ('admin', 'organiser', 'coordinator')", name="role"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20), default="organiser")
+    role: Mapped[Role] = mapped_column(
+        stored_enum(Role, "role"), default=Role.ORGANISER
+    )
     country_code: Mapped[str | None] = mapped_column(String(2))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

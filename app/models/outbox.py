@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
-    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -16,21 +16,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, stored_enum, utcnow
 
-# "skipped": there was nobody to write to when it was due (a lost-link request
-# for an address that is not registered, a registration since deleted).
-OUTBOX_STATUSES = ("queued", "sent", "failed", "skipped")
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+    # Nobody to write to when it was due (a lost-link request for an address
+    # that is not registered, a registration since deleted).
+    SKIPPED = "skipped"
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'sent', 'failed', 'skipped')", name="status_known"
-        ),
-        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
-    )
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The Message-ID header, fixed when the message is written: retries resend
@@ -51,7 +51,10 @@ class OutboxMessage(db.Model):
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[OutboxStatus] = mapped_column(
+        stored_enum(OutboxStatus, "status_known", length=10),
+        default=OutboxStatus.QUEUED,
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -22,7 +23,7 @@ from sqlalchemy.sql import false
 
 from app.extensions import db
 from app.models.events import CountryProgramme, Event
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, stored_enum, utcnow
 from app.search import fold
 
 # Codes stored in the database and written to the CSV, with their labels.
@@ -69,9 +70,40 @@ DIETARY = {
     "no_pork": "No pork",
     "other": "Other",
 }
-STATUSES = ("confirmed", "waitlisted", "pending", "cancelled", "rejected")
-# Statuses that hold a seat against a quota and the capacity.
-SEAT_HOLDING_STATUSES = ("confirmed", "pending")
+
+
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    PENDING = "pending"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+
+    @property
+    def holds_seat(self) -> bool:
+        """Counts against the programme's quota and the event's capacity."""
+        return self in SEAT_HOLDING_STATUSES
+
+    @property
+    def is_closed(self) -> bool:
+        """Cancelled or rejected: nothing more can happen to it."""
+        return self in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED)
+
+    @property
+    def can_be_rejected(self) -> bool:
+        """Pending or waiting: an organiser may still turn it down."""
+        return self in (RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED)
+
+    @property
+    def first_message(self) -> str:
+        """The kind of message a new registration of this status gets."""
+        if self is RegistrationStatus.WAITLISTED:
+            return "waitlisted"
+        return self.value
+
+
+STATUSES = tuple(RegistrationStatus)
+SEAT_HOLDING_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING)
 
 
 def normalise_email(address: str) -> str:
@@ -87,7 +119,6 @@ class Registration(db.Model):
     __tablename__ = "registrations"
     __table_args__ = (
         UniqueConstraint("event_id", "email_normalised"),
-        CheckConstraint(_in("status", STATUSES), name="status_known"),
         CheckConstraint(_in("category", CATEGORIES), name="category_known"),
         CheckConstraint(_in("gender", GENDERS), name="gender_known"),
         CheckConstraint(_in("dietary", DIETARY), name="dietary_known"),
@@ -116,7 +147,10 @@ class Registration(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     programme_id: Mapped[int] = mapped_column(ForeignKey("country_programmes.id"))
     reference: Mapped[str] = mapped_column(String(16), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="confirmed")
+    status: Mapped[RegistrationStatus] = mapped_column(
+        stored_enum(RegistrationStatus, "status_known"),
+        default=RegistrationStatus.CONFIRMED,
+    )
     waitlist_position: Mapped[int | None] = mapped_column(Integer)
 
     full_name: Mapped[str] = mapped_column(String(200))

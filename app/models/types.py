@@ -1,8 +1,9 @@
 """Column types shared by the models."""
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -32,6 +33,20 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def stored_enum(enum: type[StrEnum], constraint: str, length: int = 20) -> Enum:
+    """A StrEnum kept as its values in a VARCHAR, the values checked by a
+    constraint of the given name (the same on SQLite and PostgreSQL)."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        name=constraint,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 def utcnow() -> datetime:

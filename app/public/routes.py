@@ -274,7 +274,7 @@ def invite_ics(token: str):
 @public.route("/r/<token>/edit", methods=["GET", "POST"])
 def edit(token: str):
     registration = _registration_or_404(token)
-    if registration.status in ("cancelled", "rejected"):
+    if registration.status.is_closed:
         abort(409, description="A closed registration cannot be changed.")
     form = EditRegistrationForm(
         registration=registration,

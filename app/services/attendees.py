@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, contains_eager
 
 from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
-from app.models.registrations import CATEGORIES, STATUSES
+from app.models.registrations import CATEGORIES, STATUSES, RegistrationStatus
 from app.search import fold
 from app.services.seats import waitlist_places
 
@@ -158,7 +158,7 @@ def export_query(
     ranking could be planned as a nested loop, quadratic). Conditions on the
     window's partition (status, programme) still reach the index.
     """
-    waiting = Registration.status == "waitlisted"
+    waiting = Registration.status == RegistrationStatus.WAITLISTED
     ranked = (
         select(
             Registration,

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
+from app.models.registrations import RegistrationStatus
 from app.search import fold
 
 MAX_MATCHES = 20
@@ -21,7 +22,10 @@ def find_delegates(
     statement = (
         select(Registration)
         .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
-        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
     )
     if only_country:
         statement = statement.where(CountryProgramme.code == only_country)
@@ -50,7 +54,7 @@ def present_by_programme(
         .outerjoin(
             Registration,
             (Registration.programme_id == CountryProgramme.id)
-            & (Registration.status == "confirmed"),
+            & (Registration.status == RegistrationStatus.CONFIRMED),
         )
         .where(CountryProgramme.event_id == event.id)
         .group_by(CountryProgramme.id, CountryProgramme.name)

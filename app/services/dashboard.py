@@ -26,11 +26,12 @@ from app.models.registrations import (
     DIETARY,
     GENDERS,
     SEAT_HOLDING_STATUSES,
+    RegistrationStatus,
 )
 from app.services.attendees import in_programme
 
 # Statuses of everyone still hoping to come: a visa letter may be needed.
-ACTIVE_STATUSES = (*SEAT_HOLDING_STATUSES, "waitlisted")
+ACTIVE_STATUSES = (*SEAT_HOLDING_STATUSES, RegistrationStatus.WAITLISTED)
 # Days between the first and the last registration shown one by one, empty
 # days included; a longer span lists only the days with registrations.
 LONGEST_FILLED_SPAN = 366
@@ -78,17 +79,10 @@ class StatusTotals:
         firsts = [p.first_registered for p in programmes if p.first_registered]
         lasts = [p.last_registered for p in programmes if p.last_registered]
         return cls(
-            *(
-                sum(getattr(p, status) for p in programmes)
-                for status in (
-                    "confirmed",
-                    "pending",
-                    "waitlisted",
-                    "cancelled",
-                    "rejected",
-                    "checked_in",
-                )
-            ),
+            **{
+                name: sum(getattr(p, name) for p in programmes)
+                for name in (*RegistrationStatus, "checked_in")
+            },
             first_registered=min(firsts, default=None),
             last_registered=max(lasts, default=None),
         )
@@ -209,13 +203,10 @@ def programme_counts(
     # joined to the programmes after: joining 50,000 registrations to their
     # programmes before grouping took PostgreSQL twice as long.
     numbers = {
-        "confirmed": _count(status == "confirmed"),
-        "pending": _count(status == "pending"),
-        "waitlisted": _count(status == "waitlisted"),
-        "cancelled": _count(status == "cancelled"),
-        "rejected": _count(status == "rejected"),
+        **{each.value: _count(status == each) for each in RegistrationStatus},
         "checked_in": _count(
-            status == "confirmed", Registration.checked_in_at.is_not(None)
+            status == RegistrationStatus.CONFIRMED,
+            Registration.checked_in_at.is_not(None),
         ),
         "visa_letters": _count(
             status.in_(ACTIVE_STATUSES), Registration.needs_visa_letter.is_(True)
@@ -237,7 +228,7 @@ def programme_counts(
             CountryProgramme.code,
             CountryProgramme.name,
             CountryProgramme.quota,
-            *(func.coalesce(counts.c[name], 0) for name in numbers),
+            *(func.coalesce(counts.c[name], 0).label(name) for name in numbers),
             counts.c.first_registered,
             counts.c.last_registered,
         )
@@ -247,7 +238,7 @@ def programme_counts(
     )
     if only_country:
         query = query.where(CountryProgramme.code == only_country)
-    return [ProgrammeCounts(*row) for row in db.session.execute(query)]
+    return [ProgrammeCounts(**row._mapping) for row in db.session.execute(query)]
 
 
 def _shares(counts: Counter[str], labels: dict[str, str]) -> list[Share]:
@@ -284,7 +275,7 @@ def breakdowns(event: Event, only_country: str | None = None) -> Breakdowns:
     for status, category, gender, dietary, count in rows:
         categories[category] += count
         genders[gender] += count
-        if status == "confirmed":
+        if status == RegistrationStatus.CONFIRMED:
             diets[dietary] += count
     return Breakdowns(
         categories=_shares(categories, CATEGORIES),
@@ -381,7 +372,10 @@ def logistics(event: Event, only_country: str | None = None) -> Logistics:
     )
     plans = db.session.execute(
         select(*plan, func.count(Registration.id))
-        .where(*_scope(event, only_country), Registration.status == "confirmed")
+        .where(
+            *_scope(event, only_country),
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
         .group_by(*plan)
     ).all()
     arrivals: Counter[date] = Counter()
@@ -430,11 +424,14 @@ class EventHeadline:
 def event_headlines(only_country: str | None = None) -> list[EventHeadline]:
     """Every event (for a coordinator, those of their programme) with its
     confirmed, pending and waitlisted counts, in one statement."""
+    shown = (
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.PENDING,
+        RegistrationStatus.WAITLISTED,
+    )
     counts = select(
         Registration.event_id,
-        _count(Registration.status == "confirmed").label("confirmed"),
-        _count(Registration.status == "pending").label("pending"),
-        _count(Registration.status == "waitlisted").label("waitlisted"),
+        *(_count(Registration.status == each).label(each.value) for each in shown),
     ).group_by(Registration.event_id)
     if only_country:
         counts = counts.join(

@@ -15,7 +15,13 @@ from sqlalchemy import func, insert, select, text
 
 from app.extensions import db
 from app.models import Event, Registration
-from app.models.registrations import CATEGORIES, DIETARY, GENDERS
+from app.models.registrations import (
+    CATEGORIES,
+    DIETARY,
+    GENDERS,
+    SEAT_HOLDING_STATUSES,
+    RegistrationStatus,
+)
 from app.models.types import utcnow
 from app.search import fold
 from app.services.registration import new_reference
@@ -40,7 +46,7 @@ def add_demo_registrations(
             select(Registration.programme_id, func.count(Registration.id))
             .where(
                 Registration.event_id == event.id,
-                Registration.status.in_(("confirmed", "pending")),
+                Registration.status.in_(SEAT_HOLDING_STATUSES),
             )
             .group_by(Registration.programme_id)
         ).all()
@@ -68,14 +74,14 @@ def add_demo_registrations(
         fits = held.get(programme.id, 0) < programme.quota and (
             event.capacity is None or total_held < event.capacity
         )
-        status, position = "confirmed", None
+        status, position = RegistrationStatus.CONFIRMED, None
         if not fits:
             ticket += 1
             status, position = (
-                ("cancelled", None)
+                (RegistrationStatus.CANCELLED, None)
                 if n % 10 == 0
                 else (
-                    "waitlisted",
+                    RegistrationStatus.WAITLISTED,
                     ticket,
                 )
             )
@@ -111,7 +117,7 @@ def add_demo_registrations(
                 "sequence": 0,
                 "created_at": now - timedelta(minutes=count - (n - start)),
                 "updated_at": now,
-                "cancelled_at": now if status == "cancelled" else None,
+                "cancelled_at": now if status == RegistrationStatus.CANCELLED else None,
                 "listed_publicly": False,
                 "search_text": fold(f"{name} {email} {organisation} {reference}"),
             }

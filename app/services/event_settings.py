@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import Event, ProgrammeSession, Registration
-from app.models.registrations import normalise_email
+from app.models.registrations import RegistrationStatus, normalise_email
 from app.models.types import json_ready, utcnow
 from app.services import audit, seats
 from app.services.audit import Actor
@@ -175,7 +175,7 @@ def _send_updates(event: Event) -> int:
     # Anonymised delegates have nobody to write to (notify sends nothing).
     confirmed = (
         (Registration.event_id == event.id)
-        & (Registration.status == "confirmed")
+        & (Registration.status == RegistrationStatus.CONFIRMED)
         & Registration.anonymised_at.is_(None)
     )
     # One statement, so a concurrent edit cannot lose the increment.

@@ -14,6 +14,7 @@ from app.models import (
     Event,
     Registration,
 )
+from app.models.registrations import RegistrationStatus
 from app.services.seats import held_in_each_programme
 
 
@@ -60,7 +61,7 @@ def seats_by_programme(event: Event) -> list[ProgrammeSeats]:
         .select_from(waiter)
         .where(
             waiter.programme_id == CountryProgramme.id,
-            waiter.status == "waitlisted",
+            waiter.status == RegistrationStatus.WAITLISTED,
         )
         .correlate(CountryProgramme)
         .scalar_subquery()

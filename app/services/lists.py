@@ -16,10 +16,14 @@ from sqlalchemy import Select, func, select
 
 from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
-from app.models.registrations import DIETARY
+from app.models.registrations import DIETARY, RegistrationStatus
 
 # Who is on the visa-letter list: everyone who may still come to Bogor.
-VISA_LETTER_STATUSES = ("confirmed", "pending", "waitlisted")
+VISA_LETTER_STATUSES = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.PENDING,
+    RegistrationStatus.WAITLISTED,
+)
 
 # Names sort case-insensitively, with the exact name and the id breaking ties
 # so the order is the same on every request and every engine.
@@ -56,7 +60,7 @@ def sign_in_query(
     event: Event, only_country: str | None, programme_code: str | None = None
 ) -> Select:
     """Confirmed delegates by programme (in the event's order), then by name."""
-    query = _delegates(event, only_country, "confirmed")
+    query = _delegates(event, only_country, RegistrationStatus.CONFIRMED)
     if programme_code:
         query = query.where(CountryProgramme.code == programme_code)
     return query.order_by(CountryProgramme.sort_order, CountryProgramme.id, *BY_NAME)
@@ -101,7 +105,7 @@ def nights(arrival: date | None, departure: date | None) -> int | None:
 def rooming_query(event: Event, only_country: str | None) -> Select:
     """Confirmed delegates who asked for a hotel room, by name."""
     return (
-        _delegates(event, only_country, "confirmed")
+        _delegates(event, only_country, RegistrationStatus.CONFIRMED)
         .where(Registration.needs_accommodation.is_(True))
         .order_by(*BY_NAME)
     )
@@ -153,7 +157,10 @@ def dietary_counts(event: Event, only_country: str | None) -> dict[str, int]:
     query = (
         select(Registration.dietary, func.count(Registration.id))
         .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
-        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
         .group_by(Registration.dietary)
     )
     if only_country:
@@ -169,7 +176,7 @@ def catering_query(event: Event, only_country: str | None) -> Select:
     in: the form asks for allergies there, and an allergy must not be lost.
     """
     return (
-        _delegates(event, only_country, "confirmed")
+        _delegates(event, only_country, RegistrationStatus.CONFIRMED)
         .where((Registration.dietary != "none") | (Registration.dietary_detail != ""))
         .order_by(*BY_NAME)
     )
@@ -223,7 +230,7 @@ def public_participants(
         .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
         .where(
             Registration.event_id == event.id,
-            Registration.status == "confirmed",
+            Registration.status == RegistrationStatus.CONFIRMED,
             Registration.listed_publicly.is_(True),
             Registration.anonymised_at.is_(None),
         )

@@ -129,11 +129,6 @@ def notify_account_locked(
     )
 
 
-def kind_for_new_status(status: str) -> str:
-    """The first message a new registration gets, by the status it was given."""
-    return {"confirmed": "confirmed", "pending": "pending"}.get(status, "waitlisted")
-
-
 def _queue(
     kind: str,
     *,

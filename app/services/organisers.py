@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import LoginFailure, Organiser, OrganiserSession
-from app.models.organisers import ROLES
+from app.models.organisers import ROLES, Role
 from app.models.registrations import normalise_email
 from app.models.types import utcnow
 from app.services import audit
@@ -51,7 +51,7 @@ def create_organiser(
         raise OrganiserError(f"'{email[:254]}' is not an e-mail address we can use.")
     if role not in ROLES:
         raise OrganiserError(f"Role must be one of {', '.join(ROLES)}.")
-    if role == "coordinator" and not country_code:
+    if role == Role.COORDINATOR and not country_code:
         raise OrganiserError("A coordinator needs a country programme (--country).")
     if country_code and not re.fullmatch(r"[A-Za-z]{2}", country_code):
         raise OrganiserError("The country programme is its two-letter ISO code.")

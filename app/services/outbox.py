@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 from app.extensions import db
 from app.mail_transport import DeliveryError
 from app.models import OutboxMessage, Registration
+from app.models.outbox import OutboxStatus
 from app.models.types import utcnow
 from app.services.notifications import compose
 
@@ -37,7 +38,10 @@ def _claim_next(now: datetime, skip_ids: set[int]) -> OutboxMessage | None:
     """Lock one due message for this transaction, or None when none is due."""
     due = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
+        .where(
+            OutboxMessage.status == OutboxStatus.QUEUED,
+            OutboxMessage.next_attempt_at <= now,
+        )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     )
     if skip_ids:
@@ -62,7 +66,7 @@ def _claim_next(now: datetime, skip_ids: set[int]) -> OutboxMessage | None:
         .where(OutboxMessage.id == candidate)
         .execution_options(populate_existing=True)
     ).one()
-    if row.status != "queued" or row.next_attempt_at > now:
+    if row.status != OutboxStatus.QUEUED or row.next_attempt_at > now:
         db.session.commit()
         skip_ids.add(candidate)
         return _claim_next(now, skip_ids)
@@ -96,7 +100,7 @@ def _deliver(message: OutboxMessage, transport, retry_base_seconds: float) -> st
     except DeliveryError as error:
         message.last_error = str(error)[:2000]
         if error.permanent or message.attempts >= MAX_ATTEMPTS:
-            message.status = "failed"
+            message.status = OutboxStatus.FAILED
             log.warning("mail %s failed: %s", message.message_id, error)
             return "failed"
         message.next_attempt_at = utcnow() + backoff(
@@ -108,16 +112,16 @@ def _deliver(message: OutboxMessage, transport, retry_base_seconds: float) -> st
         # A message that cannot be built waits, failed, for a fix and a retry
         # from the Outbox page; the worker goes on with the others.
         log.exception("mail %s could not be built", message.message_id)
-        message.status = "failed"
+        message.status = OutboxStatus.FAILED
         message.last_error = f"could not be built: {error}"[:2000]
         return "failed"
     if built is None:
         # Nobody to write to: forget the address someone typed.
-        message.status = "skipped"
+        message.status = OutboxStatus.SKIPPED
         message.recipient = ""
         message.facts = {}
         return "skipped"
-    message.status = "sent"
+    message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
     message.last_error = None
     message.facts = {}  # what it reported is in the message now, not kept
@@ -136,6 +140,6 @@ def _forget_if_anonymised(message: OutboxMessage) -> None:
 
 def retry_failed(message: OutboxMessage) -> None:
     """Put a failed message back in the queue, due now, with fresh attempts."""
-    message.status = "queued"
+    message.status = OutboxStatus.QUEUED
     message.attempts = 0
     message.next_attempt_at = utcnow()

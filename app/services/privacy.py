@@ -20,7 +20,11 @@ from app.models import (
     Registration,
     RegistrationRequest,
 )
-from app.models.registrations import DELEGATE_FIELDS, RegistrationToken
+from app.models.outbox import OutboxStatus
+from app.models.registrations import (
+    DELEGATE_FIELDS,
+    RegistrationToken,
+)
 from app.models.types import json_ready, utcnow
 from app.services import audit
 from app.services.audit import Actor
@@ -168,14 +172,14 @@ def _scrub_sent_messages(which) -> None:
     is still sent, to the address it was queued for, and then forgotten.)"""
     db.session.execute(
         update(OutboxMessage)
-        .where(which, OutboxMessage.status != "queued")
+        .where(which, OutboxMessage.status != OutboxStatus.QUEUED)
         .values(recipient="anonymised.invalid", facts={}, last_error=None)
     )
 
 
 def delete_registration(registration: Registration) -> None:
     """The delegate's own erasure: give up the seat, then anonymise."""
-    if registration.status not in ("cancelled", "rejected"):
+    if not registration.status.is_closed:
         cancel_registration(registration, audit.DELEGATE)
     db.session.flush()
     # The cancellation notice is the last message: the worker forgets its

@@ -17,13 +17,16 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration, RegistrationRequest
-from app.models.registrations import REQUEST_LIFETIME, normalise_email
+from app.models.registrations import (
+    REQUEST_LIFETIME,
+    RegistrationStatus,
+    normalise_email,
+)
 from app.models.types import json_ready, utcnow
 from app.services import audit, seats
 from app.services.audit import Actor
 from app.services.links import mint_token, registration_for_address
 from app.services.notifications import (
-    kind_for_new_status,
     notify,
     notify_address_check,
     notify_lost_link,
@@ -156,8 +159,10 @@ def _unused_reference() -> str:
             return reference
 
 
-def _seat_status(event: Event) -> str:
-    return "pending" if event.approval_required else "confirmed"
+def _seat_status(event: Event) -> RegistrationStatus:
+    if event.approval_required:
+        return RegistrationStatus.PENDING
+    return RegistrationStatus.CONFIRMED
 
 
 def register_delegate(
@@ -204,7 +209,7 @@ def register_delegate(
         registration.status = _seat_status(event)
         place = None
     else:
-        registration.status = "waitlisted"
+        registration.status = RegistrationStatus.WAITLISTED
         registration.waitlist_position = seats_now.highest_ticket + 1
         # The newest ticket of the event: everyone waiting is ahead.
         place = seats_now.waiting_in_programme + 1
@@ -221,7 +226,7 @@ def register_delegate(
         registration=registration,
         after=audit.snapshot(registration),
     )
-    notify(registration, kind_for_new_status(registration.status), place=place)
+    notify(registration, registration.status.first_message, place=place)
     return NewRegistration(registration, token)
 
 
@@ -365,23 +370,23 @@ def update_details(
             new_email=registration.email,
             with_calendar=False,
         )
-    if registration.status == "confirmed":
+    if registration.status == RegistrationStatus.CONFIRMED:
         notify(registration, "updated")
     return True
 
 
 def _change_status(
     registration: Registration,
-    status: str,
+    status: RegistrationStatus,
     actor: Actor,
     action: str,
     note: str = "",
 ) -> None:
     before = audit.snapshot(registration)
     registration.status = status
-    if status != "waitlisted":
+    if status != RegistrationStatus.WAITLISTED:
         registration.waitlist_position = None
-    if status == "cancelled":
+    if status == RegistrationStatus.CANCELLED:
         registration.cancelled_at = utcnow()
     registration.sequence += 1
     registration.updated_at = utcnow()
@@ -406,7 +411,10 @@ def promote_waiting(event: Event, actor: Actor = audit.SYSTEM) -> list[Registrat
         status = _seat_status(event)
         _change_status(candidate, status, actor, "promoted")
         db.session.flush()
-        notify(candidate, "promoted" if status == "confirmed" else "pending")
+        notify(
+            candidate,
+            "promoted" if status == RegistrationStatus.CONFIRMED else "pending",
+        )
         promoted.append(candidate)
     return promoted
 
@@ -414,10 +422,10 @@ def promote_waiting(event: Event, actor: Actor = audit.SYSTEM) -> list[Registrat
 def cancel_registration(registration: Registration, actor: Actor) -> None:
     """Cancel; the seat goes to the first in the queue in the same transaction."""
     event = _locked(registration)
-    if registration.status in ("cancelled", "rejected"):
+    if registration.status.is_closed:
         raise InvalidTransition("This registration is already closed.")
-    had_invitation = registration.status == "confirmed"
-    _change_status(registration, "cancelled", actor, "cancelled")
+    had_invitation = registration.status == RegistrationStatus.CONFIRMED
+    _change_status(registration, RegistrationStatus.CANCELLED, actor, "cancelled")
     db.session.flush()
     notify(registration, "cancelled", with_calendar=had_invitation)
     promote_waiting(event, actor)
@@ -426,20 +434,20 @@ def cancel_registration(registration: Registration, actor: Actor) -> None:
 def approve_registration(registration: Registration, actor: Actor) -> None:
     """Confirm a pending registration (its seat is already held)."""
     _locked(registration)
-    if registration.status != "pending":
+    if registration.status != RegistrationStatus.PENDING:
         raise InvalidTransition("Only a pending registration can be approved.")
-    _change_status(registration, "confirmed", actor, "approved")
+    _change_status(registration, RegistrationStatus.CONFIRMED, actor, "approved")
     notify(registration, "approved")
 
 
 def reject_registration(registration: Registration, actor: Actor) -> None:
     """Turn down a pending or waiting registration, freeing what it held."""
     event = _locked(registration)
-    if registration.status not in ("pending", "waitlisted"):
+    if not registration.status.can_be_rejected:
         raise InvalidTransition(
             "Only a pending or waiting registration can be rejected."
         )
-    _change_status(registration, "rejected", actor, "rejected")
+    _change_status(registration, RegistrationStatus.REJECTED, actor, "rejected")
     db.session.flush()
     notify(registration, "rejected")
     promote_waiting(event, actor)
@@ -454,7 +462,7 @@ def confirm_from_waitlist(
     the override is recorded).
     """
     event = _locked(registration)
-    if registration.status != "waitlisted":
+    if registration.status != RegistrationStatus.WAITLISTED:
         raise InvalidTransition("Only a waiting registration can be confirmed.")
     fits = seats.has_free_seat(event, registration.programme)
     if not fits and not override_quota:
@@ -463,7 +471,9 @@ def confirm_from_waitlist(
             "(or the event is at capacity)."
         )
     note = "" if fits else "quota overridden"
-    _change_status(registration, "confirmed", actor, "confirmed", note=note)
+    _change_status(
+        registration, RegistrationStatus.CONFIRMED, actor, "confirmed", note=note
+    )
     notify(registration, "promoted")
 
 
@@ -534,7 +544,7 @@ def resend_link(event: Event, email: str) -> None:
 
 def check_in(registration: Registration, actor: Actor) -> None:
     """Mark a delegate present at the registration desk."""
-    if registration.status != "confirmed":
+    if registration.status != RegistrationStatus.CONFIRMED:
         raise InvalidTransition("Only a confirmed delegate can be checked in.")
     if registration.checked_in_at is not None:
         raise InvalidTransition("This delegate is already checked in.")
@@ -555,18 +565,10 @@ def undo_check_in(registration: Registration, actor: Actor) -> None:
     )
 
 
-RESEND_KINDS = {
-    "confirmed": "confirmed",
-    "pending": "pending",
-    "waitlisted": "waitlisted",
-    "cancelled": "cancelled",
-    "rejected": "rejected",
-}
-
-
 def resend_confirmation(registration: Registration, actor: Actor) -> None:
     """Send the message for the registration's current status again."""
     _refuse_if_anonymised(registration)
-    kind = RESEND_KINDS[registration.status]
+    # Each status has the message of the same name.
+    kind = registration.status.value
     notify(registration, kind)
     audit.record("message_resent", actor, registration=registration, note=kind)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
-from app.models.registrations import SEAT_HOLDING_STATUSES
+from app.models.registrations import SEAT_HOLDING_STATUSES, RegistrationStatus
 
 
 def lock_event(event_id: int) -> Event:
@@ -107,7 +107,7 @@ def _seat_state_statement():
         count(Registration.programme_id == programme_id, held),
         count(
             Registration.programme_id == programme_id,
-            Registration.status == "waitlisted",
+            Registration.status == RegistrationStatus.WAITLISTED,
         ),
         select(func.max(Registration.waitlist_position))
         .where(Registration.event_id == event_id)
@@ -128,7 +128,7 @@ def anyone_waiting(programme_id: int) -> bool:
             select(Registration.id)
             .where(
                 Registration.programme_id == programme_id,
-                Registration.status == "waitlisted",
+                Registration.status == RegistrationStatus.WAITLISTED,
             )
             .limit(1)
         )
@@ -175,7 +175,7 @@ def next_in_queue(event: Event) -> Registration | None:
         .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
         .where(
             Registration.event_id == event.id,
-            Registration.status == "waitlisted",
+            Registration.status == RegistrationStatus.WAITLISTED,
             held < CountryProgramme.quota,
         )
         .order_by(Registration.waitlist_position, Registration.id)
@@ -185,12 +185,15 @@ def next_in_queue(event: Event) -> Registration | None:
 
 def waitlist_place(registration: Registration) -> int | None:
     """The delegate's place in their programme's waiting list (1 is next)."""
-    if registration.status != "waitlisted" or registration.waitlist_position is None:
+    if (
+        registration.status != RegistrationStatus.WAITLISTED
+        or registration.waitlist_position is None
+    ):
         return None
     ahead = db.session.scalar(
         select(func.count()).where(
             Registration.programme_id == registration.programme_id,
-            Registration.status == "waitlisted",
+            Registration.status == RegistrationStatus.WAITLISTED,
             Registration.waitlist_position < registration.waitlist_position,
         )
     )
@@ -209,7 +212,7 @@ def waitlist_places(registrations) -> dict[int, int]:
     waiting = [
         r.id
         for r in registrations
-        if r.status == "waitlisted" and r.waitlist_position is not None
+        if r.status == RegistrationStatus.WAITLISTED and r.waitlist_position is not None
     ]
     if not waiting:
         return {}
@@ -228,7 +231,7 @@ def _waitlist_places_statement():
         .select_from(ahead)
         .where(
             ahead.programme_id == Registration.programme_id,
-            ahead.status == "waitlisted",
+            ahead.status == RegistrationStatus.WAITLISTED,
             ahead.waitlist_position < Registration.waitlist_position,
         )
         .correlate(Registration)
