@@ -79,7 +79,9 @@ def create_organiser_command(email: str, role: str, country_code: str | None) ->
         "Password", hide_input=True, confirmation_prompt=True
     )
     try:
-        organiser = create_organiser(email, password, role, country_code)
+        organiser = create_organiser(
+            email, password, role, country_code, actor=Actor.command_line()
+        )
         db.session.commit()
     except OrganiserError as error:
         db.session.rollback()

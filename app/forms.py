@@ -1,9 +1,15 @@
 """The base of every form in the app."""
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
 from wtforms.validators import Length
+
+from app.extensions import db
+from app.services import Refused
 
 # What a field without a length limit of its own shows back at most (a date,
 # a number): more than anything valid, far less than a request can carry.
@@ -23,6 +29,36 @@ class Form(FlaskForm):
             if formdata is _Auto:
                 return request.form if _is_submitted() else None
             return formdata
+
+    # What the change of the last successful ``submit`` returned.
+    result: Any = None
+
+    def submit(self, change: Callable[[], Any]) -> bool:
+        """Run ``change`` once the form is valid, and commit; True when it went
+        through (its return value in ``result``). A change the service refuses
+        is rolled back and its reason shown next to the field it names."""
+        if not self.validate_on_submit():
+            return False
+        try:
+            self.result = change()
+        except Refused as refusal:
+            db.session.rollback()
+            self.refuse(refusal)
+            return False
+        db.session.commit()
+        return True
+
+    def refuse(self, refusal: Refused) -> None:
+        field = self._fields.get(refusal.field or "")
+        if field is None:
+            self.form_errors.append(str(refusal))
+        else:
+            field.errors = [*field.errors, str(refusal)]
+
+    @property
+    def status_code(self) -> int:
+        """How a page showing this form answers: 422 when a submission failed."""
+        return 422 if request.method == "POST" else 200
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

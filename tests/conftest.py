@@ -52,6 +52,8 @@ def _test_config(uri: str) -> dict:
         "BASE_URL": BASE_URL,
         # Every page afresh: a test reads what it has just changed.
         "CACHE_TYPE": "NullCache",
+        # scrypt takes a fifth of a second a password, on purpose.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 

@@ -178,7 +178,12 @@ def test_confirm_from_waitlist_respects_the_quota_unless_overridden(ctx):
         service.confirm_from_waitlist(delegates[6], ORGANISER)
     db.session.rollback()
 
-    service.confirm_from_waitlist(delegates[6], ORGANISER, override_quota=True)
+    # Only an admin's override counts.
+    with pytest.raises(service.DelegationFull):
+        service.confirm_from_waitlist(delegates[6], ORGANISER, override_quota=True)
+    db.session.rollback()
+    admin = Actor("organiser:admin@example.org", may_override_quota=True)
+    service.confirm_from_waitlist(delegates[6], admin, override_quota=True)
     db.session.commit()
     assert delegates[6].status == "confirmed"
     entry = db.session.scalar(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.admin.access import require_role
 from app.admin.blueprint import admin
@@ -12,48 +11,34 @@ from app.admin.forms import AccountForm, ActionForm
 from app.extensions import db
 from app.models import Organiser
 from app.models.organisers import Role
-from app.services.audit import Actor, record
-from app.services.organisers import OrganiserError, create_organiser, set_active
+from app.services.audit import Actor
+from app.services.organisers import create_organiser, organisers, set_active
 
 
 @admin.route("/accounts", methods=["GET", "POST"])
 @require_role(Role.ADMIN)
 def accounts():
     form = AccountForm()
-    if form.validate_on_submit():
-        try:
-            organiser = create_organiser(
-                form.email.data,
-                form.password.data,
-                form.role.data,
-                form.country.data or None,
-            )
-            db.session.flush()
-        except OrganiserError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            record(
-                "account_created",
-                Actor.organiser(current_user),
-                after={"email": organiser.email, "role": organiser.role},
-            )
-            db.session.commit()
-            flash(f"Account {organiser.email} created.")
-            return redirect(url_for("admin.accounts"), code=303)
-    status = 422 if request.method == "POST" else 200
-    organisers = db.session.scalars(select(Organiser).order_by(Organiser.email)).all()
+    if form.submit(
+        lambda: create_organiser(
+            form.email.data,
+            form.password.data,
+            form.role.data,
+            form.country.data or None,
+            actor=Actor.organiser(current_user),
+        )
+    ):
+        flash(f"Account {form.result.email} created.")
+        return redirect(url_for("admin.accounts"), code=303)
     return render_template(
-        "admin/accounts.html", form=form, organisers=organisers, action=ActionForm()
-    ), status
+        "admin/accounts.html", form=form, organisers=organisers(), action=ActionForm()
+    ), form.status_code
 
 
 @admin.post("/accounts/<int:organiser_id>/active")
 @require_role(Role.ADMIN)
 def account_active(organiser_id: int):
-    organiser = db.session.get(Organiser, organiser_id)
-    if organiser is None:
-        abort(404, description="There is no such account.")
+    organiser = db.get_or_404(Organiser, organiser_id, description="No such account.")
     if not ActionForm().validate_on_submit():
         abort(400, description="The form was incomplete; go back and try again.")
     if organiser.id == current_user.id:
@@ -61,7 +46,6 @@ def account_active(organiser_id: int):
     else:
         set_active(organiser, not organiser.active, Actor.organiser(current_user))
         db.session.commit()
-        flash(
-            f"{organiser.email} is {'active' if organiser.active else 'switched off'}."
-        )
+        state = "active" if organiser.active else "switched off"
+        flash(f"{organiser.email} is {state}.")
     return redirect(url_for("admin.accounts"), code=303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from flask import (
     Response,
@@ -16,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.admin.access import (
     event_or_404,
@@ -27,15 +27,13 @@ from app.admin.access import (
 from app.admin.blueprint import admin
 from app.admin.forms import ActionForm
 from app.exports import attendees_csv
-from app.extensions import db
-from app.models import AuditEntry
 from app.models.registrations import CATEGORIES, STATUSES
 from app.public.forms import EditRegistrationForm
 from app.services import attendees as attendee_service
+from app.services import audit
 from app.services import checkin as checkin_service
 from app.services import registration as registration_service
 from app.services.audit import Actor
-from app.services.registration import AlreadyRegistered, RegistrationError
 from app.services.seats import waitlist_place
 
 
@@ -79,23 +77,18 @@ def attendees_download(slug: str):
 def registration_detail(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
-    history = db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.registration_id == registration.id)
-        .order_by(AuditEntry.at, AuditEntry.id)
-    ).all()
     return render_template(
         "admin/registration.html",
         event=event,
         registration=registration,
-        history=history,
+        history=audit.history(registration),
         form=ActionForm(),
         waitlist_place=waitlist_place(registration),
     )
 
 
-# Actions that change a registration: (service, message when done). Those
-# that destroy something are asked to be confirmed on a page of their own.
+# Actions on a registration: (service, message when done). Those that destroy
+# something are asked to be confirmed on a page of their own.
 ACTIONS = {
     "approve": (registration_service.approve_registration, "Approved."),
     "reject": (registration_service.reject_registration, "Rejected."),
@@ -103,6 +96,10 @@ ACTIONS = {
     "resend": (registration_service.resend_confirmation, "Message queued."),
     "check-in": (registration_service.check_in, "Checked in."),
     "undo-check-in": (registration_service.undo_check_in, "Check-in undone."),
+    "confirm": (
+        registration_service.confirm_from_waitlist,
+        "Confirmed from the waiting list.",
+    ),
 }
 NEEDS_CONFIRMATION = {"reject", "cancel"}
 
@@ -114,7 +111,7 @@ NEEDS_CONFIRMATION = {"reject", "cancel"}
 def registration_action(slug: str, registration_id: int, action: str):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
-    if action not in ACTIONS and action != "confirm":
+    if action not in ACTIONS:
         abort(404, description="There is no such action.")
     form = ActionForm()
     if request.method == "GET":
@@ -122,33 +119,19 @@ def registration_action(slug: str, registration_id: int, action: str):
             abort(405)
         return render_template(
             "admin/confirm_action.html",
-            event=event,
-            registration=registration,
-            action=action,
+            **{"event": event, "registration": registration, "action": action},
             form=form,
         )
-    if not form.validate_on_submit():
-        abort(400, description="The form was incomplete; go back and try again.")
+    change, done = ACTIONS[action]
+    if action == "confirm":
+        change = partial(change, override_quota=bool(form.override_quota.data))
     actor = Actor.organiser(current_user)
-    try:
-        if action == "confirm":
-            override = (
-                bool(form.override_quota.data)
-                and current_user.role.may_manage_the_event
-            )
-            registration_service.confirm_from_waitlist(
-                registration, actor, override_quota=override
-            )
-            done = "Confirmed from the waiting list."
-        else:
-            change, done = ACTIONS[action]
-            change(registration, actor)
-    except RegistrationError as error:
-        db.session.rollback()
-        flash(str(error))
-    else:
-        db.session.commit()
+    if form.submit(lambda: change(registration, actor)):
         flash(done)
+    elif form.form_errors:
+        flash(" ".join(form.form_errors))
+    else:
+        abort(400, description="The form was incomplete; go back and try again.")
     return redirect(_back_to(event, registration), code=303)
 
 
@@ -168,46 +151,24 @@ def registration_edit(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
     if registration.anonymised_at is not None:
-        abort(
-            409,
-            description="This registration's personal data has been deleted: "
-            "there is nothing to edit.",
-        )
+        abort(409, description="This registration's personal data is deleted.")
     form = EditRegistrationForm(
         registration=registration,
         obj=registration_service.DelegateDetails.of(registration),
     )
-    if form.validate_on_submit():
-        try:
-            changed = registration_service.update_details(
-                registration, form.delegate_details(), Actor.organiser(current_user)
-            )
-        except AlreadyRegistered:
-            db.session.rollback()
-            form.email.errors.append(
-                "Another registration for this event uses this e-mail address."
-            )
-        except RegistrationError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Saved." if changed else "Nothing was changed.")
-            return redirect(
-                url_for(
-                    "admin.registration_detail",
-                    slug=slug,
-                    registration_id=registration.id,
-                ),
-                code=303,
-            )
-    status = 422 if request.method == "POST" else 200
+    actor = Actor.organiser(current_user)
+    details = form.delegate_details
+    if form.submit(
+        lambda: registration_service.update_details(registration, details(), actor)
+    ):
+        flash("Saved." if form.result else "Nothing was changed.")
+        return redirect(_back_to(event, registration), code=303)
     return render_template(
         "admin/registration_edit.html",
         event=event,
         registration=registration,
         form=form,
-    ), status
+    ), form.status_code
 
 
 @admin.get("/events/<slug>/check-in")

@@ -23,7 +23,6 @@ from app.security import client_address, limit
 from app.services.dashboard import event_headlines
 from app.services.organisers import (
     LockedOut,
-    OrganiserError,
     authenticate,
     change_password,
     end_session,
@@ -53,30 +52,32 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("admin.home"))
     form = LoginForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            organiser = authenticate(
-                form.email.data, form.password.data, client_address()
-            )
-        except LockedOut:
-            form.form_errors.append(
-                "Too many failed attempts for this account from your address. "
-                "Try again in 15 minutes."
-            )
-            return render_template("admin/login.html", form=form), 429
-        if organiser is not None:
-            session.clear()  # a fresh session at login
-            login_user(organiser)
-            session[SESSION_KEY] = start_session(organiser)
-            session.permanent = True
-        db.session.commit()  # the session, or a failure on record
-        if organiser is not None:
+    try:
+        if form.submit(
+            lambda: authenticate(form.email.data, form.password.data, client_address())
+        ) and _log_in(form.result):
             return redirect(_safe_next(request.args.get("next")), code=303)
+    except LockedOut:
+        form.form_errors.append(
+            "Too many failed attempts for this account from your address. "
+            "Try again in 15 minutes."
+        )
+        return render_template("admin/login.html", form=form), 429
+    if request.method == "POST" and not form.errors:
         form.form_errors.append("The e-mail address or password is not right.")
-    if request.method == "POST":
-        status = 422
-    return render_template("admin/login.html", form=form), status
+    return render_template("admin/login.html", form=form), form.status_code
+
+
+def _log_in(organiser) -> bool:
+    """Start a fresh session for the organiser (None: the password was wrong)."""
+    if organiser is None:
+        return False
+    session.clear()
+    login_user(organiser)
+    session[SESSION_KEY] = start_session(organiser)
+    session.permanent = True
+    db.session.commit()
+    return True
 
 
 @admin.post("/logout")
@@ -100,19 +101,12 @@ def home():
 @admin.route("/password", methods=["GET", "POST"])
 def password():
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            change_password(
-                current_user,
-                form.current.data,
-                form.new.data,
-                session_key=session.get(SESSION_KEY),
-            )
-        except OrganiserError as error:
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Your password is changed.")
-            return redirect(url_for("admin.home"), code=303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/password.html", form=form), status
+    key = session.get(SESSION_KEY)
+    if form.submit(
+        lambda: change_password(
+            current_user, form.current.data, form.new.data, session_key=key
+        )
+    ):
+        flash("Your password is changed.")
+        return redirect(url_for("admin.home"), code=303)
+    return render_template("admin/password.html", form=form), form.status_code

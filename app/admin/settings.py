@@ -24,7 +24,7 @@ from app.models import Event, ProgrammeSession
 from app.models.organisers import Role
 from app.services import event_settings as settings_service
 from app.services.audit import Actor
-from app.services.event_settings import EventDetails, SettingsError
+from app.services.event_settings import EventDetails
 from app.services.events import seats_by_programme
 
 
@@ -32,40 +32,30 @@ def _actor() -> Actor:
     return Actor.organiser(current_user)
 
 
-def _commit() -> None:
-    db.session.commit()
-    # The event page and calendar files show these settings: not a kept copy.
+def _saved(form, change) -> bool:
+    """``form.submit(change)``; once saved, the public pages (which show these
+    settings) are built afresh, not served from the cache."""
+    if not form.submit(change):
+        return False
     cache.clear()
+    return True
 
 
 def _to_overview(event: Event):
     return redirect(url_for("admin.event_settings", slug=event.slug), code=303)
 
 
-def _refused(form, error: SettingsError) -> None:
-    """Undo everything the form changed and show why next to the field."""
-    db.session.rollback()
-    field = form._fields.get(error.field)
-    if field is None:
-        form.form_errors.append(str(error))
-    else:
-        field.errors = [*field.errors, str(error)]
-
-
-def _render(template: str, form, **context):
-    status = 422 if request.method == "POST" else 200
-    return render_template(template, form=form, **context), status
+def _to_sessions(event: Event):
+    return redirect(url_for("admin.programme_sessions", slug=event.slug), code=303)
 
 
 def _session_or_404(event: Event, session_id: int) -> ProgrammeSession:
-    session = db.session.scalar(
+    return db.first_or_404(
         select(ProgrammeSession).where(
             ProgrammeSession.id == session_id, ProgrammeSession.event_id == event.id
-        )
+        ),
+        description="There is no such session.",
     )
-    if session is None:
-        abort(404, description="There is no such session.")
-    return session
 
 
 @admin.get("/events/<slug>/settings")
@@ -85,18 +75,17 @@ def event_settings(slug: str):
 def event_details_settings(slug: str):
     event = event_or_404(slug)
     form = EventDetailsForm(obj=EventDetails.of(event))
-    if form.validate_on_submit():
-        try:
-            change = settings_service.update_event_details(
-                event, form.event_details(), _actor()
-            )
-        except SettingsError as error:
-            _refused(form, error)
-        else:
-            _commit()
-            flash(_details_message(change))
-            return _to_overview(event)
-    return _render("admin/settings/details.html", form, event=event)
+    if _saved(
+        form,
+        lambda: settings_service.update_event_details(
+            event, form.event_details(), _actor()
+        ),
+    ):
+        flash(_details_message(form.result))
+        return _to_overview(event)
+    return render_template(
+        "admin/settings/details.html", form=form, event=event
+    ), form.status_code
 
 
 def _details_message(change: settings_service.DetailsChange) -> str:
@@ -124,18 +113,18 @@ def programme_sessions(slug: str):
 def session_add(slug: str):
     event = event_or_404(slug)
     form = SessionForm(event=event, session=None)
-    if form.validate_on_submit():
-        try:
-            settings_service.add_session(event, form.session_details(), _actor())
-        except SettingsError as error:
-            _refused(form, error)
-        else:
-            _commit()
-            flash("The session is added to the programme.")
-            return redirect(url_for("admin.programme_sessions", slug=slug), code=303)
-    return _render(
-        "admin/settings/session_form.html", form, event=event, programme_session=None
-    )
+    if _saved(
+        form,
+        lambda: settings_service.add_session(event, form.session_details(), _actor()),
+    ):
+        flash("The session is added to the programme.")
+        return _to_sessions(event)
+    return render_template(
+        "admin/settings/session_form.html",
+        form=form,
+        event=event,
+        programme_session=None,
+    ), form.status_code
 
 
 @admin.route(
@@ -146,20 +135,20 @@ def session_edit(slug: str, session_id: int):
     event = event_or_404(slug)
     session = _session_or_404(event, session_id)
     form = SessionForm(event=event, session=session)
-    if form.validate_on_submit():
-        try:
-            changed = settings_service.update_session(
-                session, form.session_details(), _actor()
-            )
-        except SettingsError as error:
-            _refused(form, error)
-        else:
-            _commit()
-            flash("Saved." if changed else "Nothing was changed.")
-            return redirect(url_for("admin.programme_sessions", slug=slug), code=303)
-    return _render(
-        "admin/settings/session_form.html", form, event=event, programme_session=session
-    )
+    if _saved(
+        form,
+        lambda: settings_service.update_session(
+            session, form.session_details(), _actor()
+        ),
+    ):
+        flash("Saved." if form.result else "Nothing was changed.")
+        return _to_sessions(event)
+    return render_template(
+        "admin/settings/session_form.html",
+        form=form,
+        event=event,
+        programme_session=session,
+    ), form.status_code
 
 
 @admin.route(
@@ -171,11 +160,9 @@ def session_delete(slug: str, session_id: int):
     event = event_or_404(slug)
     session = _session_or_404(event, session_id)
     form = DeleteForm()
-    if form.validate_on_submit():
-        settings_service.delete_session(session, _actor())
-        _commit()
+    if _saved(form, lambda: settings_service.delete_session(session, _actor())):
         flash("The session is removed from the programme.")
-        return redirect(url_for("admin.programme_sessions", slug=slug), code=303)
+        return _to_sessions(event)
     if request.method == "POST":
         abort(400, description="The form was incomplete; go back and try again.")
     return render_template(
@@ -191,23 +178,20 @@ def session_delete(slug: str, session_id: int):
 def seat_settings(slug: str):
     event = event_or_404(slug)
     form = seats_form(event)
-    if form.validate_on_submit():
-        try:
-            promoted = settings_service.set_seat_limits(
-                event, form.capacity.data, form.quotas(), _actor()
-            )
-        except SettingsError as error:
-            _refused(form, error)
-        else:
-            _commit()
-            flash(_seats_message(len(promoted)))
-            return _to_overview(event)
-    return _render(
-        "admin/settings/seats.html",
+    if _saved(
         form,
+        lambda: settings_service.set_seat_limits(
+            event, form.capacity.data, form.quotas(), _actor()
+        ),
+    ):
+        flash(_seats_message(len(form.result)))
+        return _to_overview(event)
+    return render_template(
+        "admin/settings/seats.html",
+        form=form,
         event=event,
         seats={row.code: row for row in seats_by_programme(event)},
-    )
+    ), form.status_code
 
 
 def _seats_message(promoted: int) -> str:
@@ -223,21 +207,14 @@ def _seats_message(promoted: int) -> str:
 def registration_settings(slug: str):
     event = event_or_404(slug)
     form = RegistrationRulesForm(event=event)
-    if form.validate_on_submit():
-        opens_at, closes_at = form.window()
-        try:
-            changed = settings_service.update_registration_rules(
-                event,
-                approval_required=bool(form.approval_required.data),
-                confirm_email=bool(form.confirm_email.data),
-                opens_at=opens_at,
-                closes_at=closes_at,
-                actor=_actor(),
-            )
-        except SettingsError as error:
-            _refused(form, error)
-        else:
-            _commit()
-            flash("Saved." if changed else "Nothing was changed.")
-            return _to_overview(event)
-    return _render("admin/settings/registration.html", form, event=event)
+    if _saved(
+        form,
+        lambda: settings_service.update_registration_rules(
+            event, **form.rules(), actor=_actor()
+        ),
+    ):
+        flash("Saved." if form.result else "Nothing was changed.")
+        return _to_overview(event)
+    return render_template(
+        "admin/settings/registration.html", form=form, event=event
+    ), form.status_code

@@ -291,10 +291,17 @@ class RegistrationRulesForm(Form):
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError("Registration must close after it opens.")
 
-    def window(self) -> tuple[datetime | None, datetime | None]:
-        """When registration opens and closes, as instants in UTC."""
+    def rules(self) -> dict:
+        """The rules as ``update_registration_rules`` takes them; the window
+        as instants in UTC."""
         zone = self.event.zone
-        return tuple(
+        opens_at, closes_at = (
             local_instant(value.date(), value.time(), zone) if value else None
             for value in (self.opens_at.data, self.closes_at.data)
         )
+        return {
+            "approval_required": bool(self.approval_required.data),
+            "confirm_email": bool(self.confirm_email.data),
+            "opens_at": opens_at,
+            "closes_at": closes_at,
+        }

@@ -13,9 +13,10 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.events import Event
 from app.models.types import UTCDateTime, stored_enum, utcnow
 
 
@@ -48,6 +49,7 @@ class OutboxMessage(db.Model):
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("events.id", ondelete="SET NULL"), index=True
     )
+    event: Mapped[Event | None] = relationship()
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )

@@ -35,7 +35,6 @@ from app.services import lists as list_service
 from app.services import registration as registration_service
 from app.services.links import registration_for_token, request_for_token
 from app.services.registration import (
-    AlreadyRegistered,
     RegistrationError,
     RequestExpired,
     registration_window_message,
@@ -138,24 +137,11 @@ def register(slug: str):
         check_deliverability=current_app.config["EMAIL_CHECK_DELIVERABILITY"],
     )
     closed_message = registration_window_message(event, utcnow())
-    if closed_message is None and form.validate_on_submit():
-        try:
-            next_page = _register(event, form.delegate_details())
-        except AlreadyRegistered:
-            db.session.rollback()
-            form.email.errors.append(
-                "This e-mail address is already registered for this event. "
-                "Use the link in your confirmation, or ask for it again below."
-            )
-        except RegistrationError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            return redirect(next_page, code=303)
-    status = 200
-    if request.method == "POST":
-        status = 403 if closed_message else 422
+    if closed_message is None and form.submit(
+        lambda: _register(event, form.delegate_details())
+    ):
+        return redirect(form.result, code=303)
+    status = 403 if closed_message and request.method == "POST" else form.status_code
     return render_template(
         "public/register.html", event=event, form=form, closed_message=closed_message
     ), status
@@ -281,24 +267,16 @@ def edit(token: str):
         obj=registration_service.DelegateDetails.of(registration),
         check_deliverability=current_app.config["EMAIL_CHECK_DELIVERABILITY"],
     )
-    if form.validate_on_submit():
-        try:
-            changed = registration_service.update_details(
-                registration, form.delegate_details(), audit.DELEGATE
-            )
-        except AlreadyRegistered:
-            db.session.rollback()
-            form.email.errors.append(
-                "Another registration for this event uses this e-mail address."
-            )
-        else:
-            db.session.commit()
-            flash("Your changes are saved." if changed else "Nothing was changed.")
-            return redirect(url_for("public.manage", token=token), code=303)
-    status = 422 if request.method == "POST" else 200
+    if form.submit(
+        lambda: registration_service.update_details(
+            registration, form.delegate_details(), audit.DELEGATE
+        )
+    ):
+        flash("Your changes are saved." if form.result else "Nothing was changed.")
+        return redirect(url_for("public.manage", token=token), code=303)
     return render_template(
         "public/edit.html", form=form, registration=registration, token=token
-    ), status
+    ), form.status_code
 
 
 @public.route("/r/<token>/cancel", methods=["GET", "POST"])

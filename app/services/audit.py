@@ -5,8 +5,11 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
 from app.extensions import db
-from app.models import AuditEntry, Event, Registration
+from app.models import AuditEntry, CountryProgramme, Event, Registration
 from app.models.registrations import DELEGATE_FIELDS
 from app.models.types import json_ready
 
@@ -20,10 +23,16 @@ class Actor:
 
     label: str
     organiser_id: int | None = None
+    # Whether it may give a seat beyond a full quota (admins).
+    may_override_quota: bool = False
 
     @classmethod
     def organiser(cls, organiser) -> Actor:
-        return cls(f"organiser:{organiser.email}", organiser.id)
+        return cls(
+            f"organiser:{organiser.email}",
+            organiser.id,
+            may_override_quota=organiser.role.may_manage_the_event,
+        )
 
     @classmethod
     def command_line(cls) -> Actor:
@@ -49,6 +58,49 @@ def changed(before: dict, after: dict) -> tuple[dict, dict]:
     """Only the fields that differ, before and after."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+LOG_PAGE_SIZE = 100
+
+
+def in_scope(query: Select, registration_column, only_country: str | None) -> Select:
+    """Only the rows about registrations of the coordinator's programme."""
+    if only_country is None:
+        return query
+    return (
+        query.join(Registration, registration_column == Registration.id)
+        .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
+        .where(CountryProgramme.code == only_country)
+    )
+
+
+def log_page(event: Event, page: int, only_country: str | None = None):
+    """A page of the event's audit log, newest first (a Flask-SQLAlchemy
+    pagination; past the last page, the last page)."""
+    query = in_scope(
+        select(AuditEntry).where(AuditEntry.event_id == event.id),
+        AuditEntry.registration_id,
+        only_country,
+    ).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    # Each row links its registration: loaded with the page.
+    query = query.options(joinedload(AuditEntry.registration))
+    pagination = db.paginate(query, page=page, per_page=LOG_PAGE_SIZE, error_out=False)
+    if pagination.page > max(pagination.pages, 1):
+        pagination = db.paginate(
+            query, page=pagination.pages, per_page=LOG_PAGE_SIZE, error_out=False
+        )
+    return pagination
+
+
+def history(registration: Registration) -> list[AuditEntry]:
+    """Everything that happened to the registration, oldest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.registration_id == registration.id)
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+    )
 
 
 def record(

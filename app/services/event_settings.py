@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Event, ProgrammeSession, Registration
 from app.models.registrations import RegistrationStatus, normalise_email
 from app.models.types import json_ready, utcnow
-from app.services import audit, seats
+from app.services import Refused, audit, seats
 from app.services.audit import Actor
 from app.services.notifications import notify
 from app.services.registration import RegistrationError, set_capacity, set_quota
@@ -27,12 +27,11 @@ from app.services.registration import RegistrationError, set_capacity, set_quota
 CALENDAR_FIELDS = ("title", "summary", "location", "starts_on", "ends_on")
 
 
-class SettingsError(Exception):
+class SettingsError(Refused):
     """A setting that cannot be saved; ``field`` names the form field to blame."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 @dataclass

@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,7 +17,7 @@ from app.models import LoginFailure, Organiser, OrganiserSession
 from app.models.organisers import ROLES, Role
 from app.models.registrations import normalise_email
 from app.models.types import utcnow
-from app.services import audit
+from app.services import Refused, audit
 from app.services.audit import Actor
 from app.services.links import hash_token
 from app.services.notifications import notify_account_locked
@@ -27,14 +28,14 @@ LOCKOUT_WINDOW = timedelta(minutes=15)
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     """Compared against when the account does not exist, so a wrong e-mail
     costs as much time as a wrong password and the timing reveals no
     accounts. Made on first use: hashing is slow on purpose."""
-    return generate_password_hash("not-a-real-password")
+    return generate_password_hash("not-a-real-password", method=method)
 
 
-class OrganiserError(ValueError):
+class OrganiserError(Refused):
     pass
 
 
@@ -43,9 +44,14 @@ class LockedOut(Exception):
 
 
 def create_organiser(
-    email: str, password: str, role: str = "organiser", country_code: str | None = None
+    email: str,
+    password: str,
+    role: str = "organiser",
+    country_code: str | None = None,
+    actor: Actor | None = None,
 ) -> Organiser:
-    """Create an account; raises OrganiserError for bad input or a taken e-mail."""
+    """Create an account (audited when an ``actor`` is given); raises
+    OrganiserError for bad input or a taken e-mail."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254 or not email.isascii():
         raise OrganiserError(f"'{email[:254]}' is not an e-mail address we can use.")
@@ -63,12 +69,27 @@ def create_organiser(
         raise OrganiserError(f"An organiser with e-mail {email} already exists.")
     organiser = Organiser(
         email=email,
-        password_hash=generate_password_hash(password),
+        password_hash=_hashed(password),
         role=role,
         country_code=country_code.upper() if country_code else None,
     )
     db.session.add(organiser)
+    if actor is not None:
+        audit.record(
+            "account_created", actor, after={"email": email, "role": organiser.role}
+        )
     return organiser
+
+
+def organisers() -> list[Organiser]:
+    return list(db.session.scalars(select(Organiser).order_by(Organiser.email)))
+
+
+def _hashed(password: str) -> str:
+    # scrypt by default; tests configure a cheap method (PASSWORD_HASH_METHOD).
+    return generate_password_hash(
+        password, method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
 
 
 # The holder hears of a lock-out from one address at most once in this time.
@@ -118,7 +139,9 @@ def authenticate(
         raise LockedOut(email)
     organiser = db.session.scalar(select(Organiser).where(Organiser.email == email))
     if organiser is None:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(
+            _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password
+        )
     elif check_password_hash(organiser.password_hash, password) and organiser.active:
         return organiser
     locks = failures + 1 == LOCKOUT_FAILURES
@@ -236,7 +259,7 @@ def change_password(
         raise OrganiserError(
             f"The new password needs at least {MIN_PASSWORD_LENGTH} characters."
         )
-    organiser.password_hash = generate_password_hash(new)
+    organiser.password_hash = _hashed(new)
     end_sessions(organiser, keep=session_key)
 
 

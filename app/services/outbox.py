@@ -13,18 +13,22 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.mail_transport import DeliveryError
-from app.models import OutboxMessage, Registration
+from app.models import Event, OutboxMessage, Registration
 from app.models.outbox import OutboxStatus
 from app.models.types import utcnow
+from app.services import Refused, audit
+from app.services.audit import Actor
 from app.services.notifications import compose
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
+# Messages not yet sent that the Outbox page lists at most.
+OVERVIEW_SIZE = 100
 MAX_BACKOFF = timedelta(hours=6)
 
 
@@ -138,8 +142,38 @@ def _forget_if_anonymised(message: OutboxMessage) -> None:
         message.recipient = "anonymised.invalid"
 
 
-def retry_failed(message: OutboxMessage) -> None:
+def retry_failed(message: OutboxMessage, actor: Actor) -> None:
     """Put a failed message back in the queue, due now, with fresh attempts."""
+    if message.status != OutboxStatus.FAILED:
+        raise Refused("Only a failed message can be retried.")
     message.status = OutboxStatus.QUEUED
     message.attempts = 0
     message.next_attempt_at = utcnow()
+    audit.record(
+        "mail_retried",
+        actor,
+        event=message.event,
+        note=f"{message.kind} to {message.recipient}",
+    )
+
+
+def overview(event: Event, only_country: str | None = None):
+    """The event's messages by status, and those not yet sent (newest first)."""
+    mine = audit.in_scope(
+        select(OutboxMessage).where(OutboxMessage.event_id == event.id),
+        OutboxMessage.registration_id,
+        only_country,
+    )
+    summary = mine.subquery()
+    counts = dict(
+        db.session.execute(
+            select(summary.c.status, func.count()).group_by(summary.c.status)
+        ).all()
+    )
+    not_sent = (OutboxStatus.QUEUED, OutboxStatus.FAILED)
+    waiting = db.session.scalars(
+        mine.where(OutboxMessage.status.in_(not_sent))
+        .order_by(OutboxMessage.created_at.desc())
+        .limit(OVERVIEW_SIZE)
+    ).all()
+    return counts, waiting

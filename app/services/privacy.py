@@ -14,7 +14,6 @@ from sqlalchemy import delete, select, update
 from app.extensions import db
 from app.mail import ascii_address
 from app.models import (
-    AuditEntry,
     Event,
     OutboxMessage,
     Registration,
@@ -61,11 +60,7 @@ def personal_data(registration: Registration) -> dict:
         "cancelled_at",
         "checked_in_at",
     ]
-    history = db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.registration_id == registration.id)
-        .order_by(AuditEntry.at, AuditEntry.id)
-    )
+    history = audit.history(registration)
     messages = db.session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.registration_id == registration.id)
@@ -145,15 +140,12 @@ def anonymise(registration: Registration, now: datetime | None = None) -> None:
         )
         .values(revoked_at=registration.anonymised_at)
     )
-    _scrub_history(registration.id)
+    _scrub_history(registration)
 
 
-def _scrub_history(registration_id: int) -> None:
+def _scrub_history(registration: Registration) -> None:
     """The audit log keeps what happened, not the personal values."""
-    entries = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.registration_id == registration_id)
-    )
-    for entry in entries:
+    for entry in audit.history(registration):
         for side in ("before", "after"):
             values = getattr(entry, side)
             if values and PERSONAL_AUDIT_KEYS & values.keys():

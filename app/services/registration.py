@@ -23,7 +23,7 @@ from app.models.registrations import (
     normalise_email,
 )
 from app.models.types import json_ready, utcnow
-from app.services import audit, seats
+from app.services import Refused, audit, seats
 from app.services.audit import Actor
 from app.services.links import mint_token, registration_for_address
 from app.services.notifications import (
@@ -32,17 +32,22 @@ from app.services.notifications import (
     notify_lost_link,
 )
 
+ALREADY_REGISTERED = (
+    "This e-mail address is already registered for this event. Use the link "
+    "in your confirmation e-mail, or ask for it again on the workshop page."
+)
+ADDRESS_TAKEN = "Another registration for this event uses this e-mail address."
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 REFERENCE_PREFIX = "SCR-"
 REFERENCE_LENGTH = 6
 
 
-class RegistrationError(Exception):
-    """A change that cannot be made; the message is for a person."""
+class RegistrationError(Refused):
+    """A change to a registration that cannot be made."""
 
 
 class AlreadyRegistered(RegistrationError):
-    pass
+    field = "email"
 
 
 class RegistrationClosed(RegistrationError):
@@ -183,7 +188,7 @@ def register_delegate(
     now = now or utcnow()
     programme = _open_programme(event, details, now)
     if email_taken(event.id, details.email):
-        raise AlreadyRegistered(details.email)
+        raise AlreadyRegistered(ALREADY_REGISTERED)
 
     values = {f.name: getattr(details, f.name) for f in fields(details)}
     del values["country"]
@@ -218,7 +223,7 @@ def register_delegate(
             db.session.add(registration)
     except IntegrityError as error:
         if email_taken(event.id, details.email):
-            raise AlreadyRegistered(details.email) from error
+            raise AlreadyRegistered(ALREADY_REGISTERED) from error
         raise
     audit.record(
         "registered",
@@ -344,7 +349,7 @@ def update_details(
     if moved and email_taken(
         registration.event_id, details.email, besides=registration.id
     ):
-        raise AlreadyRegistered(details.email)
+        raise AlreadyRegistered(ADDRESS_TAKEN)
     for f in fields(details):
         if f.name != "country":
             setattr(registration, f.name, getattr(details, f.name))
@@ -356,7 +361,7 @@ def update_details(
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:
-        raise AlreadyRegistered(details.email) from error
+        raise AlreadyRegistered(ADDRESS_TAKEN) from error
     registration.sequence += 1
     registration.updated_at = utcnow()
     audit.record("edited", actor, registration=registration, before=old, after=new)
@@ -458,14 +463,14 @@ def confirm_from_waitlist(
 ) -> None:
     """An organiser gives a waiting delegate a seat now.
 
-    Respects the quota and capacity unless ``override_quota`` (admins only;
-    the override is recorded).
+    Respects the quota and capacity unless ``override_quota`` and the actor
+    may override it (admins; the override is recorded).
     """
     event = _locked(registration)
     if registration.status != RegistrationStatus.WAITLISTED:
         raise InvalidTransition("Only a waiting registration can be confirmed.")
     fits = seats.has_free_seat(event, registration.programme)
-    if not fits and not override_quota:
+    if not fits and not (override_quota and actor.may_override_quota):
         raise DelegationFull(
             f"{registration.programme.name} has no free seat "
             "(or the event is at capacity)."
