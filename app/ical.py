@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -40,13 +40,12 @@ FEED_REFRESH = timedelta(hours=12)
 PROVISIONAL_NOTE = "Provisional programme: times and sessions may still change."
 
 
-def event_calendar(event: Event, base_url: str) -> bytes:
+def event_calendar(event: Event, event_url: str) -> bytes:
     """The whole workshop as one all-day event, for the event page's download.
 
     METHOD:PUBLISH without ORGANIZER or ATTENDEE, so clients import it quietly.
     """
-    host = _host(base_url)
-    event_url = event_page_url(event, base_url)
+    host = _host(event_url)
     changed = _latest(event.updated_at)
     cal = _new_calendar("PUBLISH", f"event-calendar-{event.id}@{host}")
     cal.add_component(
@@ -64,14 +63,14 @@ def event_calendar(event: Event, base_url: str) -> bytes:
 
 
 def agenda_calendar(
-    event: Event, sessions: Iterable[ProgrammeSession], base_url: str
+    event: Event, sessions: Iterable[ProgrammeSession], event_url: str
 ) -> bytes:
     """The programme as a subscribable feed: one timed event per session.
 
     Times are written in the event's zone with its VTIMEZONE; the feed asks
     clients to refresh every twelve hours.
     """
-    host = _host(base_url)
+    host = _host(event_url)
     zone = ZoneInfo(event.timezone)
     sessions = sorted(sessions, key=lambda s: (_utc(s.starts_at), s.id or 0))
     changed = _latest(event.updated_at, *(s.updated_at for s in sessions))
@@ -115,7 +114,7 @@ def agenda_calendar(
 
 def personal_invitation(
     registration: Registration,
-    base_url: str,
+    event_url: str,
     method: str = "PUBLISH",
     *,
     organiser_email: str | None = None,
@@ -139,8 +138,7 @@ def personal_invitation(
     if method not in METHODS:
         raise ValueError(f"unknown METHOD {method!r}; expected one of {METHODS}")
     event = registration.event
-    host = _host(base_url)
-    event_url = event_page_url(event, base_url)
+    host = _host(event_url)
     changed = _latest(event.updated_at, registration.updated_at)
 
     if method == "PUBLISH":
@@ -273,15 +271,12 @@ def _ensure_timezones(cal: icalendar.Calendar) -> None:
         raise ValueError(f"no VTIMEZONE can be built for {sorted(missing)}")
 
 
-def _host(base_url: str) -> str:
-    host = urlsplit(base_url).hostname
+def _host(event_url: str) -> str:
+    """The host of the event page: the domain of every UID."""
+    host = urlsplit(event_url).hostname
     if not host:
-        raise ValueError(f"base_url needs a scheme and a host: {base_url!r}")
+        raise ValueError(f"event_url needs a scheme and a host: {event_url!r}")
     return host
-
-
-def event_page_url(event: Event, base_url: str) -> str:
-    return f"{base_url.rstrip('/')}/events/{quote(event.slug, safe='')}/"
 
 
 def _utc(value: datetime) -> datetime:

@@ -14,6 +14,7 @@ from app.models.events import Event, ProgrammeSession
 from app.models.registrations import Registration
 
 BASE_URL = "https://register.score-workshop.example:8443/"
+EVENT_URL = BASE_URL + "events/score-bogor-2011/"
 HOST = "register.score-workshop.example"
 ORGANISER = {"organiser_email": "score@ilo.example", "organiser_name": "SCORE team"}
 
@@ -86,14 +87,14 @@ def registration(workshop: Event) -> Registration:
 
 def every_file(workshop, sessions, registration) -> dict[str, bytes]:
     return {
-        "event": ical.event_calendar(workshop, BASE_URL),
-        "agenda": ical.agenda_calendar(workshop, sessions, BASE_URL),
-        "invite": ical.personal_invitation(registration, BASE_URL),
+        "event": ical.event_calendar(workshop, EVENT_URL),
+        "agenda": ical.agenda_calendar(workshop, sessions, EVENT_URL),
+        "invite": ical.personal_invitation(registration, EVENT_URL),
         "request": ical.personal_invitation(
-            registration, BASE_URL, "REQUEST", **ORGANISER
+            registration, EVENT_URL, "REQUEST", **ORGANISER
         ),
         "cancel": ical.personal_invitation(
-            registration, BASE_URL, "CANCEL", **ORGANISER
+            registration, EVENT_URL, "CANCEL", **ORGANISER
         ),
     }
 
@@ -143,7 +144,7 @@ def test_no_line_is_longer_than_75_octets_nor_splits_a_character(any_file):
 
 
 def test_the_summary_is_folded_and_unfolds_to_the_original_text(workshop, sessions):
-    ics = ical.event_calendar(workshop, BASE_URL)
+    ics = ical.event_calendar(workshop, EVENT_URL)
     assert b"\r\n " in ics
     assert "可持续竞争力和负责任企业项目" in str(vevent_of(ics)["DESCRIPTION"])
 
@@ -230,7 +231,7 @@ def test_published_files_are_stamped_with_their_last_change(
 
 
 def test_event_calendar_is_one_all_day_event_with_exclusive_end(workshop):
-    ics = ical.event_calendar(workshop, BASE_URL)
+    ics = ical.event_calendar(workshop, EVENT_URL)
     lines = content_lines(ics)
     assert "DTSTART;VALUE=DATE:20110404" in lines
     assert "DTEND;VALUE=DATE:20110409" in lines
@@ -253,7 +254,7 @@ def test_event_calendar_is_one_all_day_event_with_exclusive_end(workshop):
 
 
 def test_event_calendar_links_to_the_event_page(workshop):
-    ics = ical.event_calendar(workshop, BASE_URL)
+    ics = ical.event_calendar(workshop, EVENT_URL)
     page = "https://register.score-workshop.example:8443/events/score-bogor-2011/"
     event = vevent_of(ics)
     assert str(event["URL"]) == page
@@ -262,18 +263,18 @@ def test_event_calendar_links_to_the_event_page(workshop):
 
 
 def test_event_calendar_is_identical_across_requests(workshop):
-    first = ical.event_calendar(workshop, BASE_URL)
-    assert ical.event_calendar(workshop, BASE_URL) == first
-    assert ical.calendar_etag(ical.event_calendar(workshop, BASE_URL)) == (
+    first = ical.event_calendar(workshop, EVENT_URL)
+    assert ical.event_calendar(workshop, EVENT_URL) == first
+    assert ical.calendar_etag(ical.event_calendar(workshop, EVENT_URL)) == (
         ical.calendar_etag(first)
     )
 
 
 def test_event_calendar_sequence_follows_the_event(workshop):
-    before = ical.event_calendar(workshop, BASE_URL)
+    before = ical.event_calendar(workshop, EVENT_URL)
     workshop.sequence = 1
     workshop.updated_at = datetime(2011, 2, 15, tzinfo=UTC)
-    after = ical.event_calendar(workshop, BASE_URL)
+    after = ical.event_calendar(workshop, EVENT_URL)
     assert vevent_of(before)["SEQUENCE"] < vevent_of(after)["SEQUENCE"] == 1
     assert vevent_of(after)["UID"] == vevent_of(before)["UID"]
     assert vevent_of(after)["DTSTAMP"].dt > vevent_of(before)["DTSTAMP"].dt
@@ -285,7 +286,7 @@ def test_event_calendar_sequence_follows_the_event(workshop):
 
 def test_agenda_has_one_event_per_session_in_order_of_start(workshop, sessions):
     calendar = icalendar.Calendar.from_ical(
-        ical.agenda_calendar(workshop, sessions, BASE_URL)
+        ical.agenda_calendar(workshop, sessions, EVENT_URL)
     )
     assert [str(e["UID"]) for e in calendar.events] == [
         f"session-11@{HOST}",
@@ -295,7 +296,7 @@ def test_agenda_has_one_event_per_session_in_order_of_start(workshop, sessions):
 
 
 def test_nine_o_clock_in_bogor_is_two_o_clock_utc_for_both_parsers(workshop, sessions):
-    ics = ical.agenda_calendar(workshop, sessions, BASE_URL)
+    ics = ical.agenda_calendar(workshop, sessions, EVENT_URL)
     assert "DTSTART;TZID=Asia/Jakarta:20110404T090000" in content_lines(ics)
     assert "DTEND;TZID=Asia/Jakarta:20110404T103000" in content_lines(ics)
 
@@ -312,7 +313,7 @@ def test_nine_o_clock_in_bogor_is_two_o_clock_utc_for_both_parsers(workshop, ses
 
 
 def test_agenda_has_a_vtimezone_for_every_tzid(workshop, sessions):
-    ics = ical.agenda_calendar(workshop, sessions, BASE_URL)
+    ics = ical.agenda_calendar(workshop, sessions, EVENT_URL)
     calendar = icalendar.Calendar.from_ical(ics)
     assert calendar.get_used_tzids() == {"Asia/Jakarta"}
     assert calendar.get_missing_tzids() == set()
@@ -326,17 +327,17 @@ def test_agenda_has_a_vtimezone_for_every_tzid(workshop, sessions):
 
 
 def test_agenda_reuses_one_vtimezone_per_process(workshop, sessions):
-    ical.agenda_calendar(workshop, sessions, BASE_URL)
+    ical.agenda_calendar(workshop, sessions, EVENT_URL)
     built = ical._vtimezone.cache_info().misses
-    first = ical.agenda_calendar(workshop, sessions, BASE_URL)
-    second = ical.agenda_calendar(workshop, sessions, BASE_URL)
+    first = ical.agenda_calendar(workshop, sessions, EVENT_URL)
+    second = ical.agenda_calendar(workshop, sessions, EVENT_URL)
     assert ical._vtimezone.cache_info().misses == built
     assert first == second
     assert first.count(b"BEGIN:VTIMEZONE") == 1
 
 
 def test_agenda_feed_headers_for_subscribers(workshop, sessions):
-    ics = ical.agenda_calendar(workshop, sessions, BASE_URL)
+    ics = ical.agenda_calendar(workshop, sessions, EVENT_URL)
     lines = content_lines(ics)
     assert "REFRESH-INTERVAL;VALUE=DURATION:PT12H" in lines
     assert "X-PUBLISHED-TTL:PT12H" in lines
@@ -348,7 +349,7 @@ def test_agenda_feed_headers_for_subscribers(workshop, sessions):
 
 
 def test_agenda_marks_a_provisional_programme(workshop, sessions):
-    provisional = ical.agenda_calendar(workshop, sessions, BASE_URL)
+    provisional = ical.agenda_calendar(workshop, sessions, EVENT_URL)
     for event in icalendar.Calendar.from_ical(provisional).events:
         assert ical.PROVISIONAL_NOTE in str(event["DESCRIPTION"])
     visit = icalendar.Calendar.from_ical(provisional).events[1]
@@ -357,7 +358,7 @@ def test_agenda_marks_a_provisional_programme(workshop, sessions):
     )
 
     workshop.programme_is_provisional = False
-    final = ical.agenda_calendar(workshop, sessions, BASE_URL)
+    final = ical.agenda_calendar(workshop, sessions, EVENT_URL)
     assert ical.PROVISIONAL_NOTE.encode() not in final
     visit = icalendar.Calendar.from_ical(final).events[1]
     assert (
@@ -369,7 +370,7 @@ def test_a_session_without_a_room_takes_the_event_location(workshop, sessions):
     by_uid = {
         e.uid.value: e
         for e in vobject_calendar(
-            ical.agenda_calendar(workshop, sessions, BASE_URL)
+            ical.agenda_calendar(workshop, sessions, EVENT_URL)
         ).vevent_list
     }
     assert by_uid[f"session-11@{HOST}"].location.value == "Bogor, West Java, Indonesia"
@@ -379,13 +380,13 @@ def test_a_session_without_a_room_takes_the_event_location(workshop, sessions):
 def test_a_rescheduled_session_keeps_its_uid_and_raises_its_sequence(
     workshop, sessions
 ):
-    before = ical.agenda_calendar(workshop, sessions, BASE_URL)
+    before = ical.agenda_calendar(workshop, sessions, EVENT_URL)
     opening = sessions[1]
     opening.starts_at += timedelta(minutes=30)
     opening.ends_at += timedelta(minutes=30)
     opening.sequence += 1
     opening.updated_at = datetime(2011, 3, 25, tzinfo=UTC)
-    after = ical.agenda_calendar(workshop, sessions, BASE_URL)
+    after = ical.agenda_calendar(workshop, sessions, EVENT_URL)
 
     old, new = (icalendar.Calendar.from_ical(ics).events[0] for ics in (before, after))
     assert old["UID"] == new["UID"] == f"session-11@{HOST}"
@@ -396,7 +397,7 @@ def test_a_rescheduled_session_keeps_its_uid_and_raises_its_sequence(
 
 
 def test_an_agenda_without_sessions_is_still_a_valid_calendar(workshop):
-    ics = ical.agenda_calendar(workshop, [], BASE_URL)
+    ics = ical.agenda_calendar(workshop, [], EVENT_URL)
     calendar = icalendar.Calendar.from_ical(ics)
     assert calendar.events == []
     assert [tz.tz_name for tz in calendar.timezones] == ["Asia/Jakarta"]
@@ -409,7 +410,7 @@ def test_an_agenda_without_sessions_is_still_a_valid_calendar(workshop):
 def test_invite_download_is_the_all_day_workshop_with_the_registration_uid(
     registration,
 ):
-    ics = ical.personal_invitation(registration, BASE_URL)
+    ics = ical.personal_invitation(registration, EVENT_URL)
     lines = content_lines(ics)
     assert "METHOD:PUBLISH" in lines
     assert "DTSTART;VALUE=DATE:20110404" in lines
@@ -428,13 +429,13 @@ def test_invite_download_is_the_all_day_workshop_with_the_registration_uid(
 def test_invite_includes_the_manage_link_when_given(registration):
     manage = "https://register.score-workshop.example/r/SC-7Q4K2M/manage?t=abc"
     event = vevent_of(
-        ical.personal_invitation(registration, BASE_URL, manage_url=manage)
+        ical.personal_invitation(registration, EVENT_URL, manage_url=manage)
     )
     assert f"Manage your registration: {manage}" in str(event["DESCRIPTION"])
 
 
 def test_request_names_the_organiser_and_the_delegate(registration):
-    ics = ical.personal_invitation(registration, BASE_URL, "REQUEST", **ORGANISER)
+    ics = ical.personal_invitation(registration, EVENT_URL, "REQUEST", **ORGANISER)
     event = vevent_of(ics)
     assert str(event["ORGANIZER"]) == "mailto:score@ilo.example"
     assert event["ORGANIZER"].params["CN"] == "SCORE team"
@@ -459,13 +460,13 @@ def test_request_names_the_organiser_and_the_delegate(registration):
 def test_a_request_is_stamped_when_it_is_made(registration):
     before = datetime.now(UTC).replace(microsecond=0)
     event = vevent_of(
-        ical.personal_invitation(registration, BASE_URL, "REQUEST", **ORGANISER)
+        ical.personal_invitation(registration, EVENT_URL, "REQUEST", **ORGANISER)
     )
     assert before <= event["DTSTAMP"].dt <= datetime.now(UTC)
 
 
 def test_cancel_is_cancelled_with_the_same_uid_and_parties(registration):
-    ics = ical.personal_invitation(registration, BASE_URL, "CANCEL", **ORGANISER)
+    ics = ical.personal_invitation(registration, EVENT_URL, "CANCEL", **ORGANISER)
     lines = content_lines(ics)
     assert "METHOD:CANCEL" in lines
     assert "STATUS:CANCELLED" in lines
@@ -481,18 +482,20 @@ def test_invitation_uid_is_stable_and_sequence_grows_through_update_and_cancel(
 ):
     sent = []
     invitation = ical.personal_invitation(
-        registration, BASE_URL, "REQUEST", **ORGANISER
+        registration, EVENT_URL, "REQUEST", **ORGANISER
     )
     sent.append(invitation)
-    assert ical.personal_invitation(registration, BASE_URL) == (
-        ical.personal_invitation(registration, BASE_URL)
+    assert ical.personal_invitation(registration, EVENT_URL) == (
+        ical.personal_invitation(registration, EVENT_URL)
     )
     registration.sequence += 1
     sent.append(
-        ical.personal_invitation(registration, BASE_URL, "REQUEST", **ORGANISER)
+        ical.personal_invitation(registration, EVENT_URL, "REQUEST", **ORGANISER)
     )
     registration.sequence += 1
-    sent.append(ical.personal_invitation(registration, BASE_URL, "CANCEL", **ORGANISER))
+    sent.append(
+        ical.personal_invitation(registration, EVENT_URL, "CANCEL", **ORGANISER)
+    )
 
     events = [vevent_of(ics) for ics in sent]
     assert {str(e["UID"]) for e in events} == {f"registration-42@{HOST}"}
@@ -507,14 +510,14 @@ def test_invitation_uid_is_stable_and_sequence_grows_through_update_and_cancel(
 @pytest.mark.parametrize("method", ["REQUEST", "CANCEL"])
 def test_invitations_by_mail_need_an_organiser(registration, method):
     with pytest.raises(ValueError, match="organiser_email"):
-        ical.personal_invitation(registration, BASE_URL, method)
+        ical.personal_invitation(registration, EVENT_URL, method)
 
 
 def test_the_delegate_is_never_the_organiser(registration):
     with pytest.raises(ValueError, match="organiser"):
         ical.personal_invitation(
             registration,
-            BASE_URL,
+            EVENT_URL,
             "REQUEST",
             organiser_email="Nam.Tran@example.vn",
             organiser_name="SCORE team",
@@ -523,12 +526,12 @@ def test_the_delegate_is_never_the_organiser(registration):
 
 def test_an_unknown_method_is_refused(registration):
     with pytest.raises(ValueError, match="METHOD"):
-        ical.personal_invitation(registration, BASE_URL, "COUNTER", **ORGANISER)
+        ical.personal_invitation(registration, EVENT_URL, "COUNTER", **ORGANISER)
 
 
 def test_control_characters_are_stripped_from_the_name(registration):
     registration.full_name = "Nam\x00\x07"
-    ics = ical.personal_invitation(registration, BASE_URL, "REQUEST", **ORGANISER)
+    ics = ical.personal_invitation(registration, EVENT_URL, "REQUEST", **ORGANISER)
     [attendee] = vevent_of(ics).attendees
     assert attendee.params["CN"] == "Nam"
     assert vobject_calendar(ics).vevent.attendee.params["CN"] == ["Nam"]
@@ -536,7 +539,7 @@ def test_control_characters_are_stripped_from_the_name(registration):
 
 def test_a_line_break_in_the_name_cannot_add_an_attendee(registration):
     registration.full_name = 'Eve\r\nATTENDEE:mailto:eve@evil.example\r\n"'
-    ics = ical.personal_invitation(registration, BASE_URL, "REQUEST", **ORGANISER)
+    ics = ical.personal_invitation(registration, EVENT_URL, "REQUEST", **ORGANISER)
     assert not any(
         line.startswith("ATTENDEE:mailto:eve") for line in content_lines(ics)
     )
@@ -549,7 +552,7 @@ def test_a_line_break_in_the_name_cannot_add_an_attendee(registration):
 @pytest.mark.parametrize("name", ["Trần Văn Nam", "张伟", "Nguyễn Thị Hương-Giang"])
 def test_names_in_any_script_round_trip_in_the_attendee_cn(registration, name):
     registration.full_name = name
-    ics = ical.personal_invitation(registration, BASE_URL, "REQUEST", **ORGANISER)
+    ics = ical.personal_invitation(registration, EVENT_URL, "REQUEST", **ORGANISER)
     assert name.encode("utf-8") in ics
     [attendee] = vevent_of(ics).attendees
     assert attendee.params["CN"] == name
@@ -559,14 +562,14 @@ def test_names_in_any_script_round_trip_in_the_attendee_cn(registration, name):
 # Helpers
 
 
-def test_uid_host_comes_from_the_base_url_without_port_or_path(workshop):
-    for base_url in ("https://Register.Score-Workshop.example:8443", BASE_URL):
-        event = vevent_of(ical.event_calendar(workshop, base_url))
+def test_uid_host_comes_from_the_event_url_without_port_or_path(workshop):
+    for url in ("https://Register.Score-Workshop.example:8443/events/x/", EVENT_URL):
+        event = vevent_of(ical.event_calendar(workshop, url))
         assert str(event["UID"]) == f"event-1@{HOST}"
 
 
-def test_a_base_url_without_a_host_is_refused(workshop):
-    with pytest.raises(ValueError, match="base_url"):
+def test_an_event_url_without_a_host_is_refused(workshop):
+    with pytest.raises(ValueError, match="event_url"):
         ical.event_calendar(workshop, "register.score-workshop.example")
 
 

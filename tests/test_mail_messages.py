@@ -34,6 +34,7 @@ from app.models import Event, Registration
 HOST = "register.example.org"
 SENDER = "workshop@register.example.org"
 MANAGE_URL = f"{BASE_URL}/r/tok_3xAmPlE-Secret"
+EVENT_URL = f"{BASE_URL}/events/score-bogor-2011/"
 NAME = "Trần Văn Nam"
 # The status a registration has when each kind of message is sent.
 STATUS_FOR = {
@@ -115,7 +116,7 @@ def build(
         message_id=message_id or new_message_id(BASE_URL),
         recipient=registration.email,
         manage_url=None if kind == "email_changed" else MANAGE_URL,
-        base_url=BASE_URL,
+        event_url=EVENT_URL,
         sender=SENDER,
         sender_name=sender_name,
     )
@@ -564,7 +565,7 @@ def every_kind_of_message(workshop: Event, name: str) -> dict:
         recipient=registration.email,
         name=name,
         confirm_url=f"{BASE_URL}/events/x/confirm/secret",
-        base_url=BASE_URL,
+        event_url=EVENT_URL,
         sender=SENDER,
         valid_hours=48,
     )

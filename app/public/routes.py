@@ -39,6 +39,7 @@ from app.services.registration import (
     RequestExpired,
     registration_window_message,
 )
+from app.urls import external_url
 
 public = Blueprint("public", __name__)
 
@@ -104,10 +105,12 @@ def _event_context(slug: str | None) -> dict:
     }
 
 
+def _event_url(event) -> str:
+    return external_url("public.event_page", slug=event.slug)
+
+
 def calendar_links(event) -> dict[str, str]:
-    base = current_app.config["BASE_URL"]
-    agenda = base + url_for("public.agenda_ics", slug=event.slug)
-    event_path = url_for("public.event_page", slug=event.slug)
+    agenda = external_url("public.agenda_ics", slug=event.slug)
     # Google, like iCalendar, takes the day after the last day as the end.
     last_day_exclusive = event.ends_on + timedelta(days=1)
     google = "https://calendar.google.com/calendar/render?" + urlencode(
@@ -115,7 +118,7 @@ def calendar_links(event) -> dict[str, str]:
             "action": "TEMPLATE",
             "text": event.title,
             "dates": f"{event.starts_on:%Y%m%d}/{last_day_exclusive:%Y%m%d}",
-            "details": f"{event.summary}\n{base}{event_path}",
+            "details": f"{event.summary}\n{_event_url(event)}",
             "location": event.location,
             "ctz": event.timezone,
         }
@@ -223,13 +226,13 @@ def agenda_ics(slug: str):
 @cache.memoize()
 def _event_calendar(slug: str) -> tuple[bytes, datetime]:
     event = _event_or_404(slug)
-    return ical.event_calendar(event, current_app.config["BASE_URL"]), event.updated_at
+    return ical.event_calendar(event, _event_url(event)), event.updated_at
 
 
 @cache.memoize()
 def _agenda_calendar(slug: str) -> tuple[bytes, datetime]:
     event = _event_or_404(slug)
-    body = ical.agenda_calendar(event, event.sessions, current_app.config["BASE_URL"])
+    body = ical.agenda_calendar(event, event.sessions, _event_url(event))
     changed = [event.updated_at, *(s.updated_at for s in event.sessions)]
     return body, max(changed)
 
@@ -251,7 +254,7 @@ def manage(token: str):
 @public.get("/r/<token>/invite.ics")
 def invite_ics(token: str):
     registration = _registration_or_404(token)
-    body = ical.personal_invitation(registration, current_app.config["BASE_URL"])
+    body = ical.personal_invitation(registration, _event_url(registration.event))
     return calendar_response(
         body, "invite.ics", registration.updated_at, inline=False, private=True
     )

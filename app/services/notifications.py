@@ -41,6 +41,7 @@ from app.services.links import (
     registration_for_address,
 )
 from app.services.seats import waitlist_place
+from app.urls import external_url
 
 
 def event_mailbox(event: Event | None) -> str:
@@ -175,17 +176,17 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
             locked_until=datetime.fromisoformat(row.facts["locked_until"]),
             **common,
         )
-    base_url = config["BASE_URL"]
     if row.kind == "confirm_email":
         request = db.session.get(RegistrationRequest, row.facts.get("request_id"))
         if request is None or request.created_at <= utcnow() - REQUEST_LIFETIME:
             return None
+        slug = request.event.slug
         token = mint_request_token(request)
         return build_address_check(
             request.event,
             name=request.details.get("full_name", ""),
-            confirm_url=f"{base_url}/events/{request.event.slug}/confirm/{token}",
-            base_url=base_url,
+            confirm_url=external_url("public.confirm_address", slug=slug, token=token),
+            event_url=external_url("public.event_page", slug=slug),
             valid_hours=REQUEST_LIFETIME // timedelta(hours=1),
             **common,
         )
@@ -199,13 +200,13 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
         row.registration_id = registration.id
     manage_url = None
     if _may_carry_a_link(row, registration):
-        manage_url = f"{base_url}/r/{mint_token(registration)}"
+        manage_url = external_url("public.manage", token=mint_token(registration))
     return build_message(
         row.kind,
         registration,
         MessageFacts.stored(row.facts, registration),
         manage_url=manage_url,
-        base_url=base_url,
+        event_url=external_url("public.event_page", slug=registration.event.slug),
         **common,
     )
 
