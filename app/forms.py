@@ -6,10 +6,12 @@ from typing import Any
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
-from wtforms.validators import Length
+from wtforms import DateField, EmailField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
 from app.services import Refused
+from app.validation import NoControlCharacters, clean_text
 
 # What a field without a length limit of its own shows back at most (a date,
 # a number): more than anything valid, far less than a request can carry.
@@ -83,3 +85,73 @@ class Form(FlaskForm):
 def max_length(field) -> int:
     limits = [v.max for v in field.validators if isinstance(v, Length) and v.max != -1]
     return min(limits, default=ECHO_LIMIT)
+
+
+# --- fields declared once ------------------------------------------------------
+
+
+def required(message: str) -> DataRequired:
+    return DataRequired(message=message)
+
+
+def _bounded(max_length: int, too_long: str | None) -> Length:
+    default = f"Keep this under {max_length:,} characters."
+    return Length(max=max_length, message=too_long or default)
+
+
+def line(
+    label: str, max_length: int, *validators, too_long: str | None = None, **kwargs
+) -> StringField:
+    """A one-line text field: cleaned, bounded, no control characters."""
+    return StringField(
+        label,
+        filters=[clean_text],
+        validators=[*validators, _bounded(max_length, too_long), NoControlCharacters()],
+        **kwargs,
+    )
+
+
+def paragraphs(
+    label: str, max_length: int, *validators, too_long: str | None = None, **kwargs
+) -> TextAreaField:
+    """Multi-line text: line breaks allowed, other control characters not."""
+    return TextAreaField(
+        label,
+        filters=[clean_text],
+        validators=[
+            *validators,
+            _bounded(max_length, too_long),
+            NoControlCharacters(multiline=True),
+        ],
+        **kwargs,
+    )
+
+
+def email_address(label: str, *validators, **kwargs) -> EmailField:
+    """An e-mail address field; checking it is the form's ``validate_<name>``."""
+    return EmailField(
+        label,
+        filters=[clean_text],
+        validators=[
+            *validators,
+            _bounded(254, "An e-mail address has at most 254 characters."),
+            NoControlCharacters(),
+        ],
+        **kwargs,
+    )
+
+
+class IsoDateField(DateField):
+    """A date typed or picked as YYYY-MM-DD, with a message a person understands."""
+
+    def __init__(self, label: str, *validators, **kwargs):
+        kwargs.setdefault("render_kw", {"placeholder": "YYYY-MM-DD"})
+        super().__init__(label, validators=list(validators) or [Optional()], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(
+                "Enter the date as YYYY-MM-DD, for example 2011-04-03."
+            ) from error

@@ -12,20 +12,16 @@ from zoneinfo import ZoneInfo
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    EmailField,
     IntegerField,
-    StringField,
-    TextAreaField,
     TimeField,
     ValidationError,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
-from app.forms import Form
+from app.forms import Form, IsoDateField, email_address, line, paragraphs, required
 from app.models import Event, ProgrammeSession
-from app.public.forms import IsoDateField, required
 from app.services.event_settings import EventDetails, SessionDetails
-from app.validation import NoControlCharacters, clean_text, normalised_email
+from app.validation import normalised_email
 
 # Generous for a workshop, small enough to catch a typo of an extra digit.
 MAX_SEATS = 10_000
@@ -36,37 +32,6 @@ WINDOW_HINT = "Date and time in WIB (Jakarta time), for example 2011-03-31 17:00
 def local_instant(day: date, wall_clock: time, zone: ZoneInfo) -> datetime:
     """A date and time on the clocks of ``zone``, as an instant in UTC."""
     return datetime.combine(day, wall_clock, zone).astimezone(UTC)
-
-
-def line(label: str, max_length: int, *validators, **kwargs) -> StringField:
-    """A one-line text field: cleaned, bounded, no control characters."""
-    return StringField(
-        label,
-        filters=[clean_text],
-        validators=[
-            *validators,
-            Length(
-                max=max_length, message=f"Keep this under {max_length:,} characters."
-            ),
-            NoControlCharacters(),
-        ],
-        **kwargs,
-    )
-
-
-def paragraphs(label: str, max_length: int, **kwargs) -> TextAreaField:
-    """Multi-line text: line breaks allowed, other control characters not."""
-    return TextAreaField(
-        label,
-        filters=[clean_text],
-        validators=[
-            Length(
-                max=max_length, message=f"Keep this under {max_length:,} characters."
-            ),
-            NoControlCharacters(multiline=True),
-        ],
-        **kwargs,
-    )
 
 
 class EventDetailsForm(Form):
@@ -80,24 +45,11 @@ class EventDetailsForm(Form):
     background = paragraphs("Background", 10_000)
     location = line("Location", 300, required("Enter where the event takes place."))
     host = line("Host", 300, required("Enter who hosts the event."))
-    starts_on = IsoDateField(
-        "First day",
-        validators=[InputRequired(message="Enter the first day.")],
-        render_kw={"placeholder": "YYYY-MM-DD"},
-    )
-    ends_on = IsoDateField(
-        "Last day",
-        validators=[InputRequired(message="Enter the last day.")],
-        render_kw={"placeholder": "YYYY-MM-DD"},
-    )
-    organiser_email = EmailField(
+    starts_on = IsoDateField("First day", InputRequired("Enter the first day."))
+    ends_on = IsoDateField("Last day", InputRequired("Enter the last day."))
+    organiser_email = email_address(
         "Organiser mailbox",
-        filters=[clean_text],
-        validators=[
-            Optional(),
-            Length(max=254, message="An e-mail address has at most 254 characters."),
-            NoControlCharacters(),
-        ],
+        Optional(),
         description=(
             "Sends the delegates' messages and organises their calendar "
             "invitations. Leave empty to use the application's default sender."
@@ -139,11 +91,7 @@ class SessionForm(Form):
         Optional(),
         description="Leave empty when it is the event's venue.",
     )
-    day = IsoDateField(
-        "Day",
-        validators=[InputRequired(message="Enter the day of the session.")],
-        render_kw={"placeholder": "YYYY-MM-DD"},
-    )
+    day = IsoDateField("Day", InputRequired("Enter the day of the session."))
     starts = TimeField(
         "Starts (WIB)",
         format=["%H:%M", "%H:%M:%S"],

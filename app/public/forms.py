@@ -4,154 +4,94 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from wtforms import (
-    BooleanField,
-    DateField,
-    EmailField,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-    ValidationError,
-)
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Optional
 
-from app.forms import Form
+from app.forms import (
+    Form,
+    IsoDateField,
+    email_address,
+    line,
+    paragraphs,
+    required,
+)
 from app.models.registrations import CATEGORIES, DIETARY, GENDERS
 from app.services.notifications import event_mailbox
 from app.services.registration import DelegateDetails
-from app.validation import (
-    NoControlCharacters,
-    clean_text,
-    international_phone,
-    normalised_email,
-)
+from app.validation import international_phone, normalised_email
 
 # How far around the event arrival and departure may be: wide enough for
 # long journeys, narrow enough to catch a mistyped year.
 TRAVEL_MARGIN = timedelta(days=30)
 
 
-class IsoDateField(DateField):
-    """A date typed or picked as YYYY-MM-DD, with a message a person understands."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(
-                "Enter the date as YYYY-MM-DD, for example 2011-04-03."
-            ) from error
-
-
 def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def required(message: str):
-    return DataRequired(message=message)
+def one_of(codes, message: str = "Choose one of the options listed.") -> AnyOf:
+    return AnyOf(list(codes), message=message)
 
 
 class RegistrationForm(Form):
-    full_name = StringField(
+    full_name = line(
         "Full name",
-        filters=[clean_text],
-        validators=[
-            required("Enter your name as it should appear on your badge."),
-            Length(max=200, message="Keep your name under 200 characters."),
-            NoControlCharacters(),
-        ],
+        200,
+        required("Enter your name as it should appear on your badge."),
+        too_long="Keep your name under 200 characters.",
         description="One name is fine if that is your whole name.",
     )
-    email = EmailField(
-        "E-mail address",
-        filters=[clean_text],
-        validators=[
-            required("Enter your e-mail address."),
-            Length(max=254, message="An e-mail address has at most 254 characters."),
-            NoControlCharacters(),
-        ],
-    )
+    email = email_address("E-mail address", required("Enter your e-mail address."))
     country = SelectField(
         "Country programme",
         validators=[InputRequired(message="Choose your country programme.")],
         validate_choice=False,
     )
-    organisation = StringField(
-        "Organisation",
-        filters=[clean_text],
-        validators=[
-            required("Enter your organisation."),
-            Length(max=200, message="Keep this under 200 characters."),
-            NoControlCharacters(),
-        ],
-    )
-    job_title = StringField(
-        "Job title",
-        filters=[clean_text],
-        validators=[
-            Optional(),
-            Length(max=200, message="Keep this under 200 characters."),
-            NoControlCharacters(),
-        ],
-    )
+    organisation = line("Organisation", 200, required("Enter your organisation."))
+    job_title = line("Job title", 200, Optional())
     category = SelectField(
         "Category",
         choices=options([("", "Choose a category"), *CATEGORIES.items()]),
-        validators=[InputRequired(message="Choose the category you represent.")],
+        validators=[
+            InputRequired(message="Choose the category you represent."),
+            one_of(CATEGORIES, "Choose one of the categories listed."),
+        ],
         validate_choice=False,
     )
     gender = RadioField(
         "Gender",
         choices=options(GENDERS.items()),
         default="undisclosed",
+        validators=[one_of(GENDERS)],
         validate_choice=False,
         description="Used only for the ILO's aggregate, sex-disaggregated reporting.",
     )
-    phone = StringField(
+    phone = line(
         "Phone (with country code)",
-        filters=[clean_text],
-        validators=[
-            Optional(),
-            Length(max=40, message="A phone number has at most 40 characters."),
-            NoControlCharacters(),
-        ],
+        40,
+        Optional(),
+        too_long="A phone number has at most 40 characters.",
     )
-    arrival_date = IsoDateField(
-        "Arrival date",
-        validators=[Optional()],
-        render_kw={"placeholder": "YYYY-MM-DD"},
-    )
-    departure_date = IsoDateField(
-        "Departure date",
-        validators=[Optional()],
-        render_kw={"placeholder": "YYYY-MM-DD"},
-    )
+    arrival_date = IsoDateField("Arrival date")
+    departure_date = IsoDateField("Departure date")
     needs_accommodation = BooleanField("I need a hotel room in Bogor")
     dietary = SelectField(
         "Dietary requirements",
         choices=options(DIETARY.items()),
         default="none",
+        validators=[one_of(DIETARY)],
         validate_choice=False,
     )
-    dietary_detail = StringField(
+    dietary_detail = line(
         "Dietary details",
-        filters=[clean_text],
-        validators=[
-            Length(max=200, message="Keep this under 200 characters."),
-            NoControlCharacters(),
-        ],
+        200,
         description="Allergies or anything the caterers should know.",
     )
-    accessibility = TextAreaField(
+    accessibility = paragraphs(
         "Accessibility needs",
-        filters=[clean_text],
-        validators=[
-            Optional(),
-            Length(max=1000, message="Keep this under 1,000 characters."),
-            NoControlCharacters(multiline=True),
-        ],
+        1000,
+        Optional(),
+        too_long="Keep this under 1,000 characters.",
     )
     needs_visa_letter = BooleanField("I need a letter of invitation for my visa")
     listed_publicly = BooleanField(
@@ -160,9 +100,7 @@ class RegistrationForm(Form):
     )
     consent = BooleanField(
         "I agree to the privacy notice",
-        validators=[
-            DataRequired(message="Agree to the privacy notice to register."),
-        ],
+        validators=[required("Agree to the privacy notice to register.")],
     )
 
     def __init__(self, *args, event, check_deliverability: bool = False, **kwargs):
@@ -185,18 +123,6 @@ class RegistrationForm(Form):
     def validate_country(self, field):
         if field.data not in {p.code for p in self.event.programmes}:
             raise ValidationError("Choose one of the country programmes listed.")
-
-    def validate_category(self, field):
-        if field.data not in CATEGORIES:
-            raise ValidationError("Choose one of the categories listed.")
-
-    def validate_gender(self, field):
-        if field.data not in GENDERS:
-            raise ValidationError("Choose one of the options listed.")
-
-    def validate_dietary(self, field):
-        if field.data not in DIETARY:
-            raise ValidationError("Choose one of the options listed.")
 
     def validate_dietary_detail(self, field):
         if self.dietary.data == "other" and not field.data:
@@ -283,14 +209,8 @@ class EditRegistrationForm(RegistrationForm):
 
 
 class LostLinkForm(Form):
-    email = EmailField(
-        "E-mail address you registered with",
-        filters=[clean_text],
-        validators=[
-            required("Enter your e-mail address."),
-            Length(max=254, message="An e-mail address has at most 254 characters."),
-            NoControlCharacters(),
-        ],
+    email = email_address(
+        "E-mail address you registered with", required("Enter your e-mail address.")
     )
 
     def validate_email(self, field):

@@ -65,7 +65,7 @@ def in_programme(event: Event, code: str, r=Registration) -> ColumnElement[bool]
     return r.programme_id == programme.id if programme else false()
 
 
-def _conditions(
+def matching(
     event: Event, filters: AttendeeFilters, only_country: str | None, r=Registration
 ) -> list[ColumnElement[bool]]:
     """The viewer's scope and the filters, as conditions on ``r``."""
@@ -113,7 +113,7 @@ def listing(
         select(Registration)
         .join(Registration.programme)
         .options(contains_eager(Registration.programme))
-        .where(*_conditions(event, filters, only_country))
+        .where(*matching(event, filters, only_country))
         .order_by(*_sort_columns(filters.sort))
     )
     pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
@@ -201,7 +201,7 @@ def export_query(
     return (
         select(*columns)
         .join(CountryProgramme, r.programme_id == CountryProgramme.id)
-        .where(*_conditions(event, filters, only_country, r))
+        .where(*matching(event, filters, only_country, r))
         .order_by(*_sort_columns(filters.sort, r))
         .execution_options(yield_per=1000)
     )

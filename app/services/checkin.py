@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
 from app.models.registrations import RegistrationStatus
 from app.search import fold
+from app.services.attendees import AttendeeFilters, matching
 
 MAX_MATCHES = 20
 
@@ -15,28 +16,17 @@ MAX_MATCHES = 20
 def find_delegates(
     event: Event, query: str, only_country: str | None = None
 ) -> list[Registration]:
-    """Confirmed delegates whose name, e-mail, organisation or reference match."""
-    words = fold(query).split()
-    if not words:
+    """Confirmed delegates whose name, e-mail, organisation or reference match,
+    searched as the attendee list searches."""
+    if not fold(query).split():
         return []
-    statement = (
-        select(Registration)
-        .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
-        .where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-    )
-    if only_country:
-        statement = statement.where(CountryProgramme.code == only_country)
-    for word in words:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(
-            Registration.search_text.like(f"%{escaped}%", escape="\\")
-        )
+    filters = AttendeeFilters(q=query, status=RegistrationStatus.CONFIRMED)
     return list(
         db.session.scalars(
-            statement.order_by(Registration.full_name).limit(MAX_MATCHES)
+            select(Registration)
+            .where(*matching(event, filters, only_country))
+            .order_by(Registration.full_name)
+            .limit(MAX_MATCHES)
         )
     )
 
