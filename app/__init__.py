@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from app import (
         auth,
+        charts,
         cli,
         errors,
         filters,
@@ -67,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    charts.init_app(app)
     cli.init_app(app)
     security.init_app(app)
     log_redaction.init_app(app)

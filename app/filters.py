@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from app.models.outbox import OutboxStatus
 from app.models.registrations import RegistrationStatus
 
 
-def local_time(instant: datetime, zone: str = "Asia/Jakarta") -> datetime:
-    return instant.astimezone(ZoneInfo(zone))
+def event_time(instant: datetime, event, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An instant on the event's clocks, with the zone's name:
+    ``2011-04-04 09:00 WIB``. The one way pages show a time."""
+    local = instant.astimezone(event.zone)
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def local_time(instant: datetime, event) -> datetime:
+    """The instant on the event's clocks, to take apart (its date, its hour)."""
+    return instant.astimezone(event.zone)
 
 
 def long_date(day: date) -> str:
@@ -43,5 +50,6 @@ def init_app(app) -> None:
     app.add_template_global(RegistrationStatus)
     app.add_template_global(OutboxStatus)
     app.add_template_filter(local_time)
+    app.add_template_filter(event_time)
     app.add_template_filter(long_date)
     app.add_template_filter(date_range)

@@ -30,13 +30,11 @@ from email.header import Header
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from email_validator import validate_email
 from flask import render_template
 
 from app import ical
-from app.services.events import programme_by_day
 
 if TYPE_CHECKING:
     from app.models.events import Event
@@ -166,8 +164,8 @@ def build_message(
         "sender_name": sender_name,
         "calendar_method": method,
         "show_programme": show_programme,
-        "programme": programme_by_day(event) if show_programme else [],
-        "zone_label": _zone_label(event),
+        "programme": event.programme_by_day() if show_programme else [],
+        "zone_label": event.zone_label,
         "provisional_note": ical.PROVISIONAL_NOTE,
     }
     message = _message(
@@ -392,15 +390,6 @@ def _encoded_words(name: str, text: str) -> str:
     plain = text.isascii() and text.isprintable() and "=?" not in text
     header = Header(text, "us-ascii" if plain else "utf-8", header_name=name)
     return header.encode(linesep="\r\n")
-
-
-def _zone_label(event: Event) -> str:
-    """'WIB, UTC+07:00' for Asia/Jakarta, at the workshop's first day."""
-    start = datetime.combine(
-        event.starts_on, datetime.min.time(), ZoneInfo(event.timezone)
-    )
-    offset = start.strftime("%z")
-    return f"{start.tzname()}, UTC{offset[:3]}:{offset[3:]}"
 
 
 def new_message_id(base_url: str) -> str:

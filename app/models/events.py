@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -75,8 +76,49 @@ class Event(db.Model):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def zone_name(self) -> str:
+        """The zone's short name on the first day: "WIB" for Asia/Jakarta."""
+        return self._first_midnight().tzname()
+
+    @property
+    def zone_label(self) -> str:
+        """ "WIB, UTC+07:00" for Asia/Jakarta, at the first day."""
+        offset = self._first_midnight().strftime("%z")
+        return f"{self.zone_name}, UTC{offset[:3]}:{offset[3:]}"
+
+    def _first_midnight(self) -> datetime:
+        return datetime.combine(self.starts_on, datetime.min.time(), self.zone)
+
     def programme_by_code(self, code: str) -> CountryProgramme | None:
         return next((p for p in self.programmes if p.code == code), None)
+
+    def programme_by_day(self) -> list[tuple[date, list[ScheduledSession]]]:
+        """The sessions on the event's clocks, grouped by local day."""
+        days: dict[date, list[ScheduledSession]] = {}
+        for session in self.sessions:
+            starts = session.starts_at.astimezone(self.zone)
+            days.setdefault(starts.date(), []).append(
+                ScheduledSession(
+                    session.title,
+                    session.description or "",
+                    starts,
+                    session.ends_at.astimezone(self.zone),
+                    session.location or "",
+                )
+            )
+        return sorted(days.items())
+
+
+@dataclass(frozen=True)
+class ScheduledSession:
+    """A session as pages and e-mails show it: times on the event's clocks."""
+
+    title: str
+    description: str
+    starts: datetime
+    ends: datetime
+    location: str = ""
 
 
 class CountryProgramme(db.Model):

@@ -99,7 +99,7 @@ def _event_context(slug: str | None) -> dict:
     return {
         "event": event,
         "seats": event_service.seats_by_programme(event),
-        "programme": event_service.programme_by_day(event),
+        "programme": event.programme_by_day(),
         "closed_message": registration_window_message(event, utcnow()),
         "links": calendar_links(event),
     }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -78,29 +77,3 @@ def seats_by_programme(event: Event) -> list[ProgrammeSeats]:
         .order_by(CountryProgramme.sort_order, CountryProgramme.id)
     )
     return [ProgrammeSeats(*row) for row in rows]
-
-
-@dataclass(frozen=True)
-class ScheduledSession:
-    title: str
-    description: str
-    starts: datetime
-    ends: datetime
-    location: str = ""
-
-
-def programme_by_day(event: Event) -> list[tuple[date, list[ScheduledSession]]]:
-    """The sessions in the event's local time, grouped by local day."""
-    days: dict[date, list[ScheduledSession]] = {}
-    for session in event.sessions:
-        starts = session.starts_at.astimezone(event.zone)
-        days.setdefault(starts.date(), []).append(
-            ScheduledSession(
-                session.title,
-                session.description or "",
-                starts,
-                session.ends_at.astimezone(event.zone),
-                session.location or "",
-            )
-        )
-    return sorted(days.items())
