@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
@@ -33,7 +31,10 @@ def create_app(test_config: dict | None = None) -> Flask:
             "connect_args": {"timeout": 30},
         }
 
-    from app import models  # noqa: F401  (the metadata must be complete)
+    from app import (
+        engine,
+        models,  # noqa: F401  (the metadata must be complete)
+    )
     from app.extensions import cache, csrf, db, limiter, login_manager, migrate
 
     if app.config["TRUSTED_PROXIES"]:
@@ -43,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
     db.init_app(app)
+    engine.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -77,15 +79,3 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin)
     app.register_blueprint(health)
     return app
-
-
-@sa_event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """Foreign keys on and WAL journal, so readers do not wait for the writer."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Date, cast, func, select
+from sqlalchemy import ColumnElement, func, select
 
+from app import engine
 from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
 from app.models.registrations import (
@@ -309,51 +309,13 @@ def registrations_per_day(
 def _count_by_local_day(
     event: Event, first: datetime, last: datetime, only_country: str | None
 ) -> dict[date, int]:
-    zone = ZoneInfo(event.timezone)
-    dialect = db.session.get_bind().dialect.name
-    conditions = _scope(event, only_country)
-    offset = _fixed_offset(zone, first, last) if dialect == "sqlite" else None
-    if dialect == "postgresql":
-        local_day = cast(func.timezone(event.timezone, Registration.created_at), Date)
-    elif offset is not None:
-        # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff" in UTC; its date functions
-        # round the microseconds (23:59:59.9999995 would become the next day),
-        # so they are cut off before shifting the instant into local time.
-        minutes = int(offset.total_seconds() // 60)
-        local_day = func.date(
-            func.substr(Registration.created_at, 1, 19), f"{minutes:+d} minutes"
-        )
-    else:
-        # A zone whose offset changes in the span, on SQLite: one statement
-        # streams the instants only, and Python finds their local days.
-        instants = db.session.scalars(
-            select(Registration.created_at)
-            .where(*conditions)
-            .execution_options(yield_per=2000)
-        )
-        return dict(Counter(instant.astimezone(zone).date() for instant in instants))
-    # Grouped through a subquery, so the expression (with its bound time zone)
-    # is written once: PostgreSQL would not match two separate parameters.
-    days = select(local_day.label("day")).where(*conditions).subquery()
-    rows = db.session.execute(
-        select(days.c.day, func.count()).group_by(days.c.day)
-    ).all()
-    return {_as_date(day): count for day, count in rows}
-
-
-def _as_date(value) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _fixed_offset(zone: ZoneInfo, first: datetime, last: datetime) -> timedelta | None:
-    """The zone's UTC offset if it is the same from ``first`` to ``last``."""
-    offset = first.astimezone(zone).utcoffset()
-    moment = first
-    while moment < last:
-        moment = min(moment + timedelta(hours=12), last)
-        if moment.astimezone(zone).utcoffset() != offset:
-            return None
-    return offset
+    return engine.count_by_local_day(
+        Registration.created_at,
+        _scope(event, only_country),
+        event.timezone,
+        first,
+        last,
+    )
 
 
 def logistics(event: Event, only_country: str | None = None) -> Logistics:

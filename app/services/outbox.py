@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
+from app import engine
 from app.extensions import db
 from app.mail_transport import DeliveryError
 from app.models import Event, OutboxMessage, Registration
@@ -50,31 +51,11 @@ def _claim_next(now: datetime, skip_ids: set[int]) -> OutboxMessage | None:
     )
     if skip_ids:
         due = due.where(OutboxMessage.id.not_in(skip_ids))
-    if db.session.get_bind().dialect.name != "sqlite":
-        return db.session.scalars(
-            due.limit(1)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
-        ).first()
-    # SQLite: find a candidate, take the writer lock by writing to it, then
-    # check it is still due (another worker may have sent it meanwhile).
-    candidate = db.session.scalar(due.with_only_columns(OutboxMessage.id).limit(1))
-    if candidate is None:
-        return None
-    db.session.execute(
-        text("UPDATE outbox_messages SET attempts = attempts WHERE id = :id"),
-        {"id": candidate},
+    return engine.claim_first(
+        due,
+        OutboxMessage,
+        lambda row: row.status == OutboxStatus.QUEUED and row.next_attempt_at <= now,
     )
-    row = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.id == candidate)
-        .execution_options(populate_existing=True)
-    ).one()
-    if row.status != OutboxStatus.QUEUED or row.next_attempt_at > now:
-        db.session.commit()
-        skip_ids.add(candidate)
-        return _claim_next(now, skip_ids)
-    return row
 
 
 def deliver_due(transport, *, retry_base_seconds: float, now=None) -> dict[str, int]:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
+from app import engine
 from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
 from app.models.registrations import SEAT_HOLDING_STATUSES, RegistrationStatus
@@ -22,16 +23,7 @@ from app.models.registrations import SEAT_HOLDING_STATUSES, RegistrationStatus
 
 def lock_event(event_id: int) -> Event:
     """Lock the event row for the rest of the transaction and reload it."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(
-            text("UPDATE events SET id = id WHERE id = :id"), {"id": event_id}
-        )
-    return db.session.scalars(
-        select(Event)
-        .where(Event.id == event_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return engine.locked(Event, event_id)
 
 
 def lock_programmes(event_id: int, *programme_ids: int) -> list[CountryProgramme]:
