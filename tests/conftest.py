@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
+from app.services import events as event_service
 from app.services.seeding import seed_workshop
 from config import database_url
 
@@ -182,3 +184,160 @@ def log_in(client, email: str, password: str) -> None:
 def logged_in(client, organiser):
     log_in(client, *organiser)
     return client
+
+
+# --- delegates and pages shared by the page, browser and validator tests -----
+
+ORGANISER_PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class Delegate:
+    id: int
+    reference: str
+    token: str
+    full_name: str
+    email: str
+    country: str
+
+
+def add_delegate(app, full_name: str, email: str, country: str = "GH", **details):
+    """Register a delegate through the service layer and commit; a ``Delegate``."""
+    from app.services.registration import DelegateDetails, register_delegate
+
+    with app.app_context():
+        event = event_service.event_by_slug(SLUG)
+        created = register_delegate(
+            event,
+            DelegateDetails(
+                full_name=full_name,
+                email=email,
+                country=country,
+                organisation=details.pop("organisation", "SCORE"),
+                category=details.pop("category", "score_team"),
+                **details,
+            ),
+            privacy_notice_version=event.privacy_notice_version,
+        )
+        db.session.commit()
+        registration = created.registration
+        return Delegate(
+            registration.id,
+            registration.reference,
+            created.token,
+            full_name,
+            email,
+            country,
+        )
+
+
+@pytest.fixture
+def delegates(app, event):
+    """Three confirmed delegates from Ghana, India and Viet Nam."""
+    return [
+        add_delegate(
+            app,
+            "Kofi Mensah",
+            "kofi@gh.example.org",
+            "GH",
+            needs_accommodation=True,
+            needs_visa_letter=True,
+            dietary="halal",
+            listed_publicly=True,
+        ),
+        add_delegate(app, "Priya Sharma", "priya@in.example.org", "IN"),
+        add_delegate(app, "Trần Thị Lan", "lan@vn.example.org", "VN", dietary="vegan"),
+    ]
+
+
+@pytest.fixture
+def admin(app):
+    """An admin account: (e-mail, password)."""
+    from app.services.organisers import create_organiser
+
+    with app.app_context():
+        create_organiser("admin@example.org", ORGANISER_PASSWORD, role="admin")
+        db.session.commit()
+    return "admin@example.org", ORGANISER_PASSWORD
+
+
+def first_session_id(app) -> int:
+    from sqlalchemy import select
+
+    from app.models.events import ProgrammeSession
+
+    with app.app_context():
+        return db.session.scalar(
+            select(ProgrammeSession.id).order_by(ProgrammeSession.id)
+        )
+
+
+@pytest.fixture
+def public_urls(delegates):
+    """Every public page a delegate can open with a GET, by name."""
+    kofi = delegates[0]
+    event = f"/events/{SLUG}"
+    return {
+        "home": "/",
+        "event": f"{event}/",
+        "register": f"{event}/register",
+        "privacy": f"{event}/privacy",
+        "participants": f"{event}/participants",
+        "lost link": f"{event}/lost-link",
+        "manage": f"/r/{kofi.token}",
+        "edit": f"/r/{kofi.token}/edit",
+        "cancel": f"/r/{kofi.token}/cancel",
+        "delete": f"/r/{kofi.token}/delete",
+        "unknown page (404)": "/no-such-page",
+        "unknown event (404)": "/events/no-such-event/",
+        "invalid link (404)": "/r/not-a-valid-token",
+    }
+
+
+@pytest.fixture
+def waitlisted(app, delegates):
+    """Ghana's delegation filled up, and one more Ghanaian on the waiting list."""
+    for n in range(5):
+        add_delegate(app, f"Ama Owusu {n}", f"ama{n}@gh.example.org", "GH")
+    return add_delegate(app, "Yaw Boateng", "yaw@gh.example.org", "GH")
+
+
+@pytest.fixture
+def organiser_urls(app, delegates, waitlisted):
+    """Every organiser page an admin can open with a GET, by name."""
+    kofi = delegates[0]
+    event = f"/admin/events/{SLUG}"
+    session = first_session_id(app)
+    return {
+        "events": "/admin/",
+        "dashboard": f"{event}/",
+        "attendees": f"{event}/attendees",
+        "attendees of Ghana": f"{event}/attendees?country=GH&sort=name",
+        "registration": f"{event}/registrations/{kofi.id}",
+        "waitlisted registration": f"{event}/registrations/{waitlisted.id}",
+        "registration edit": f"{event}/registrations/{kofi.id}/edit",
+        "confirm cancel": f"{event}/registrations/{kofi.id}/cancel",
+        "confirm reject": f"{event}/registrations/{waitlisted.id}/reject",
+        "check-in": f"{event}/check-in",
+        "check-in search": f"{event}/check-in?q=Kofi",
+        "check-in no match": f"{event}/check-in?q=Nobody",
+        "lists": f"{event}/lists",
+        "sign-in sheets": f"{event}/lists/sign-in",
+        "sign-in sheet Ghana": f"{event}/lists/sign-in/GH",
+        "rooming list": f"{event}/lists/rooming",
+        "catering list": f"{event}/lists/catering",
+        "visa letters": f"{event}/lists/visa-letters",
+        "settings": f"{event}/settings",
+        "settings details": f"{event}/settings/details",
+        "settings sessions": f"{event}/settings/sessions",
+        "settings new session": f"{event}/settings/sessions/new",
+        "settings edit session": f"{event}/settings/sessions/{session}/edit",
+        "settings delete session": f"{event}/settings/sessions/{session}/delete",
+        "settings seats": f"{event}/settings/seats",
+        "settings registration": f"{event}/settings/registration",
+        "audit log": f"{event}/log",
+        "outbox": f"{event}/outbox",
+        "accounts": "/admin/accounts",
+        "password": "/admin/password",
+        "unknown registration (404)": f"{event}/registrations/999999",
+    }

@@ -64,7 +64,9 @@ class AccountForm(Form):
 
     role = SelectField(
         "Role",
+        validators=[DataRequired(message="Choose a role.")],
         choices=[
+            SelectChoice("", "Choose a role"),
             SelectChoice("organiser", "Organiser (all registrations)"),
             SelectChoice("coordinator", "Coordinator of one country programme"),
             SelectChoice("admin", "Admin (everything, accounts and settings)"),

@@ -7,13 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (
-    ORGANISER_PASSWORD,
-    axe_violations,
-    format_violations,
-    log_in,
-)
-from tests.conftest import SLUG
+from tests.browser.conftest import axe_violations, format_violations, log_in
+from tests.conftest import ORGANISER_PASSWORD, SLUG
 
 REGISTER = f"/events/{SLUG}/register"
 

@@ -15,15 +15,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (
-    DESKTOP,
-    PHONE,
-    ROOT,
-    add_delegate,
-    log_in,
-    new_page,
-)
-from tests.conftest import SLUG
+from tests.browser.conftest import DESKTOP, PHONE, ROOT, log_in, new_page
+from tests.conftest import SLUG, add_delegate
 
 README_IMAGES = ROOT / "docs" / "screenshots"
 # The README's desktop images are cut at this height to stay small.
