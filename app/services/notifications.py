@@ -10,6 +10,7 @@ and building e-mails costs the request nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -33,7 +34,7 @@ from app.models import (
     Registration,
     RegistrationRequest,
 )
-from app.models.registrations import REQUEST_LIFETIME
+from app.models.registrations import REQUEST_LIFETIME, RegistrationStatus
 from app.models.types import utcnow
 from app.services.links import (
     mint_request_token,
@@ -58,23 +59,19 @@ def notify(
     kind: str,
     *,
     with_calendar: bool = True,
-    place: int | None = None,
     recipient: str | None = None,
     new_email: str | None = None,
 ) -> OutboxMessage | None:
     """Queue a message of ``kind`` about the registration, to the delegate.
 
-    ``place`` is the delegate's waiting-list place when the caller knows it
-    already; otherwise it is counted. ``recipient`` overrides the delegate's
-    address (an address change is told to the old one). An anonymised
-    registration has nobody to write to: nothing is queued (None).
+    ``recipient`` overrides the delegate's address (an address change is
+    told to the old one). An anonymised registration has nobody to write
+    to: nothing is queued (None).
     """
     if registration.anonymised_at is not None:
         return None
-    if place is None:
-        place = waitlist_place(registration)
     facts = MessageFacts.of(
-        registration, place=place, with_calendar=with_calendar, new_email=new_email
+        registration, with_calendar=with_calendar, new_email=new_email
     )
     return _queue(
         kind,
@@ -201,10 +198,15 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
     manage_url = None
     if _may_carry_a_link(row, registration):
         manage_url = external_url("public.manage", token=mint_token(registration))
+    facts = MessageFacts.stored(row.facts, registration)
+    if facts.status == RegistrationStatus.WAITLISTED:
+        # Counted now, not when queued: the place can only have improved, and
+        # counting the queue under the registration's lock cost every delegate.
+        facts = replace(facts, place=waitlist_place(registration))
     return build_message(
         row.kind,
         registration,
-        MessageFacts.stored(row.facts, registration),
+        facts,
         manage_url=manage_url,
         event_url=external_url("public.event_page", slug=registration.event.slug),
         **common,

@@ -212,12 +212,10 @@ def register_delegate(
     seats_now = seats.seat_state(event.id, programme.id)
     if seats_now.newcomer_gets_seat(event, programme):
         registration.status = _seat_status(event)
-        place = None
     else:
         registration.status = RegistrationStatus.WAITLISTED
-        registration.waitlist_position = seats_now.highest_ticket + 1
         # The newest ticket of the event: everyone waiting is ahead.
-        place = seats_now.waiting_in_programme + 1
+        registration.waitlist_position = seats_now.highest_ticket + 1
     try:
         with db.session.begin_nested():
             db.session.add(registration)
@@ -231,7 +229,7 @@ def register_delegate(
         registration=registration,
         after=audit.snapshot(registration),
     )
-    notify(registration, registration.status.first_message, place=place)
+    notify(registration, registration.status.first_message)
     return NewRegistration(registration, token)
 
 

@@ -10,9 +10,8 @@ the transaction takes SQLite's single writer lock, which serialises writers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app import engine
@@ -56,55 +55,56 @@ def seats_held(event_id: int, programme_id: int | None = None) -> int:
 
 @dataclass(frozen=True)
 class SeatState:
-    """What a newcomer's seat depends on, read in one statement (locks held)."""
+    """What a newcomer's seat depends on, read in one statement (locks held).
+
+    Every figure reads a bounded number of index entries, however many
+    delegates wait: the seats held are at most the quotas, the waiting list
+    is asked only whether it is empty, and the highest ticket is the end of
+    an index. Registering is as fast at 50,000 registrations as at 50.
+    """
 
     held_in_event: int
     held_in_programme: int
-    waiting_in_programme: int
+    anyone_waiting: bool
     highest_ticket: int
 
     def newcomer_gets_seat(self, event: Event, programme: CountryProgramme) -> bool:
         """A free seat goes to a newcomer only when no one of the programme is
         waiting for it: nobody jumps the queue."""
         return (
-            self.waiting_in_programme == 0
+            not self.anyone_waiting
             and self.held_in_programme < programme.quota
             and (event.capacity is None or self.held_in_event < event.capacity)
         )
 
 
 def seat_state(event_id: int, programme_id: int) -> SeatState:
-    """The counts behind a newcomer's seat, in one round trip to the database.
+    """The figures behind a newcomer's seat, in one round trip to the database.
 
     Registering waits for the event's lock; every statement under it is one
     more delegate waiting behind.
     """
-    row = db.session.execute(
-        _seat_state_statement(),
-        {"event_id": event_id, "programme_id": programme_id},
-    ).one()
-    return SeatState(*row[:3], highest_ticket=row[3] or 0)
-
-
-@cache
-def _seat_state_statement():
-    event_id, programme_id = bindparam("event_id"), bindparam("programme_id")
     held = Registration.status.in_(SEAT_HOLDING_STATUSES)
 
     def count(*conditions):
         return select(func.count()).where(*conditions).scalar_subquery()
 
-    return select(
-        count(Registration.event_id == event_id, held),
-        count(Registration.programme_id == programme_id, held),
-        count(
-            Registration.programme_id == programme_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-        ),
-        select(func.max(Registration.waitlist_position))
-        .where(Registration.event_id == event_id)
-        .scalar_subquery(),
-    )
+    row = db.session.execute(
+        select(
+            count(Registration.event_id == event_id, held),
+            count(Registration.programme_id == programme_id, held),
+            select(Registration.id)
+            .where(
+                Registration.programme_id == programme_id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+            )
+            .exists(),
+            select(func.max(Registration.waitlist_position))
+            .where(Registration.event_id == event_id)
+            .scalar_subquery(),
+        )
+    ).one()
+    return SeatState(*row[:3], highest_ticket=row[3] or 0)
 
 
 def has_free_seat(event: Event, programme: CountryProgramme) -> bool:
@@ -112,34 +112,6 @@ def has_free_seat(event: Event, programme: CountryProgramme) -> bool:
     if seats_held(event.id, programme.id) >= programme.quota:
         return False
     return event.capacity is None or seats_held(event.id) < event.capacity
-
-
-def anyone_waiting(programme_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(Registration.id)
-            .where(
-                Registration.programme_id == programme_id,
-                Registration.status == RegistrationStatus.WAITLISTED,
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
-def next_waitlist_ticket(event_id: int) -> int:
-    """The next place in the event's queue, taken under the event lock.
-
-    One sequence per event orders waiting delegates across programmes too,
-    for when a seat frees under the total capacity.
-    """
-    highest = db.session.scalar(
-        select(func.max(Registration.waitlist_position)).where(
-            Registration.event_id == event_id
-        )
-    )
-    return (highest or 0) + 1
 
 
 def held_in_each_programme():
@@ -193,14 +165,9 @@ def waitlist_place(registration: Registration) -> int | None:
 
 
 def waitlist_places(registrations) -> dict[int, int]:
-    """``waitlist_place`` of each waiting registration given, in one statement.
-
-    Registrations, or rows with their ``id``, ``status`` and
-    ``waitlist_position``.
-
-    Counts from the index on (programme, status, waitlist_position): the
-    delegates ahead of each one, for these rows only.
-    """
+    """``waitlist_place`` of each waiting registration given, in one statement:
+    the delegates ahead of each one, counted from the index on (programme,
+    status, waitlist_position) for these rows only."""
     waiting = [
         r.id
         for r in registrations
@@ -208,15 +175,6 @@ def waitlist_places(registrations) -> dict[int, int]:
     ]
     if not waiting:
         return {}
-    rows = db.session.connection().execute(
-        _waitlist_places_statement(), {"registration_ids": waiting}
-    )
-    return {registration_id: place for registration_id, place in rows}
-
-
-@cache
-def _waitlist_places_statement():
-    # Built once: building it took longer than running it.
     ahead = aliased(Registration)
     place = (
         select(func.count() + 1)
@@ -229,6 +187,7 @@ def _waitlist_places_statement():
         .correlate(Registration)
         .scalar_subquery()
     )
-    return select(Registration.id, place).where(
-        Registration.id.in_(bindparam("registration_ids", expanding=True))
+    rows = db.session.execute(
+        select(Registration.id, place).where(Registration.id.in_(waiting))
     )
+    return {registration_id: place for registration_id, place in rows}
