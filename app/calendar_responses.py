@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Response, request
@@ -11,20 +13,33 @@ from flask import Response, request
 PUBLIC_MAX_AGE = 300
 
 
+@dataclass(frozen=True)
+class CalendarFile:
+    """A calendar file with its validators, worked out once (hashing the body
+    on every request cost more than serving a kept file)."""
+
+    body: bytes
+    filename: str
+    modified: datetime
+    etag: str
+
+    @classmethod
+    def of(cls, body: bytes, filename: str, modified: datetime) -> CalendarFile:
+        etag = hashlib.sha256(body).hexdigest()
+        return cls(body, filename, modified.replace(microsecond=0), etag)
+
+
 def calendar_response(
-    body: bytes,
-    filename: str,
-    last_modified: datetime,
-    *,
-    inline: bool,
-    private: bool = False,
+    calendar: CalendarFile, *, inline: bool, private: bool = False
 ) -> Response:
     """A ``text/calendar`` response answering conditional GETs with 304."""
-    response = Response(body, content_type="text/calendar; charset=utf-8")
+    response = Response(calendar.body, content_type="text/calendar; charset=utf-8")
     disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.add_etag()
-    response.last_modified = last_modified.replace(microsecond=0)
+    response.headers["Content-Disposition"] = (
+        f'{disposition}; filename="{calendar.filename}"'
+    )
+    response.set_etag(calendar.etag)
+    response.last_modified = calendar.modified
     if private:
         response.headers["Cache-Control"] = "private, no-cache"
     else:

@@ -28,6 +28,20 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 # The public pages, kept for PAGE_CACHE_SECONDS: per process, or in Redis.
 cache = Cache()
+
+
+def kept(key: str, build):
+    """The value cached under ``key``, or ``build()``'s, cached now.
+
+    Keys are plain strings: Flask-Caching's ``memoize`` inspected the
+    function's signature on every call, which cost more than the page."""
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value)
+    return value
+
+
 # Keyed by the client's address; each limit is set where it applies.
 limiter = Limiter(key_func=lambda: _client_address())
 

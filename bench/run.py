@@ -1,17 +1,20 @@
 """The benchmark behind ``make bench``: this app against the bare-Flask ceiling.
 
-In one run, with the same gunicorn settings (2 sync workers, the repository's
-gunicorn.conf.py), it starts a hello-world Flask app (``bench/hello.py``, the
-ceiling) and this app on a fresh PostgreSQL database seeded with the workshop,
-50,000 demo registrations and an organiser. wrk then loads the ceiling and
-each page alternately, so both see the same machine at nearly the same time,
-and the CSV export is timed against PostgreSQL's own ``COPY ... TO STDOUT``.
-The table goes to standard output and a JSON file to ``bench/results/``.
+In one run, with the same gunicorn settings (2 workers, the repository's
+gunicorn.conf.py with its threads), it starts a hello-world Flask app
+(``bench/hello.py``, the ceiling) and this app on a fresh PostgreSQL
+database seeded with the workshop, 50,000 demo registrations and an
+organiser, and a second copy of the app on an event of 50 registrations
+(the registration POST must not slow down with the event's size). wrk then
+loads the ceiling and each page alternately, so both see the same machine at
+nearly the same time, and the CSV export is timed against PostgreSQL's own
+``COPY ... TO STDOUT``. The table goes to standard output and a JSON file to
+``bench/results/``.
 
 Needs ``wrk`` (``apt-get install wrk``) and a PostgreSQL server reachable at
 ``BENCH_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``,
-a role that may create databases); the database ``score_bench`` is created and
-dropped again at the end.
+a role that may create databases); the databases ``score_bench`` and
+``score_bench_small`` are created and dropped again at the end.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
 SLUG = "score-bogor-2011"
 DATABASE = "score_bench"
+SMALL_DATABASE = "score_bench_small"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 ORGANISER = "bench-organiser@example.org"
 ORGANISER_PASSWORD = "bench: correct horse battery staple"  # noqa: S105
@@ -64,68 +68,63 @@ class Target:
     needs_login: bool = False
     register: bool = False
     # wrk's connections for this target and its ceiling run, when not the
-    # default: the organiser pages again at 2 connections, one per worker,
-    # show their latency without the queue that 32 clients make.
+    # default: the organiser pages one at a time show their own latency.
     connections: int | None = None
+    # Measured against the server of the small event (SMALL_EVENT
+    # registrations) instead of the large one.
+    small_event: bool = False
 
 
 TARGETS = [
-    Target("event", "event page  GET /", "/", 0.5, 100),
-    Target("agenda", "agenda.ics", f"/events/{SLUG}/agenda.ics", 0.5, 100),
+    Target("event", "event page  GET /", "/", 0.8, 100),
+    Target("agenda", "agenda.ics", f"/events/{SLUG}/agenda.ics", 0.8, 100),
     Target(
         "register",
         "registration POST",
         f"/events/{SLUG}/register",
-        0.15,
-        100,
+        0.10,
+        150,
         register=True,
     ),
+    # The same POST on an event of 50 registrations: registering must not
+    # grow slower with the event's size (measured on a second database).
+    Target(
+        "register-50",
+        "registration POST, 50 regs",
+        f"/events/{SLUG}/register",
+        0.10,
+        150,
+        register=True,
+        small_event=True,
+    ),
+    # One request at a time: the page's own latency, without a queue.
     Target(
         "dashboard",
-        "organiser dashboard",
+        "organiser dashboard, 1 conn.",
         f"/admin/events/{SLUG}/",
         None,
         150,
         needs_login=True,
+        connections=1,
     ),
     Target(
         "attendees",
-        "attendee list, page 1",
+        "attendee list, 1 conn.",
         f"/admin/events/{SLUG}/attendees",
         None,
         150,
         needs_login=True,
-    ),
-    Target(
-        "dashboard-2",
-        "organiser dashboard, 2 conn.",
-        f"/admin/events/{SLUG}/",
-        None,
-        150,
-        needs_login=True,
-        connections=2,
-    ),
-    Target(
-        "attendees-2",
-        "attendee list, 2 conn.",
-        f"/admin/events/{SLUG}/attendees",
-        None,
-        150,
-        needs_login=True,
-        connections=2,
+        connections=1,
     ),
 ]
 # Measured in this order: registrations last, so that the other pages and the
 # CSV see exactly the seeded registrations.
-MEASURE_ORDER = [
-    "event",
-    "agenda",
-    "dashboard",
-    "attendees",
-    "dashboard-2",
-    "attendees-2",
-    "register",
-]
+MEASURE_ORDER = ["event", "agenda", "dashboard", "attendees", "register", "register-50"]
+# The CSV export's goal: at most this many times COPY's time, and this much
+# growth of a worker's memory.
+CSV_TIMES_COPY = 3
+CSV_GROWTH_MIB = 30
+SMALL_EVENT = 50
 
 
 class BenchError(RuntimeError):
@@ -168,15 +167,15 @@ def connect(url: str):
         )
 
 
-def create_database(admin_url: str) -> None:
+def create_database(admin_url: str, name: str = DATABASE) -> None:
     with connect(admin_url) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
 
 
-def drop_database(admin_url: str) -> None:
+def drop_database(admin_url: str, name: str = DATABASE) -> None:
     with connect(admin_url) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def flask_command(env: dict, *args: str) -> None:
@@ -188,13 +187,17 @@ def flask_command(env: dict, *args: str) -> None:
     )
 
 
-def prepare_app_database(env: dict, registrations: int) -> None:
-    print(f"Building {DATABASE}: schema, workshop, {registrations:,} registrations")
+def prepare_app_database(env: dict, registrations: int, vacuum: bool = True) -> None:
+    name = env["DATABASE_URL"].rsplit("/", 1)[1]
+    print(f"Building {name}: schema, workshop, {registrations:,} registrations")
     flask_command(env, "db", "upgrade")
     flask_command(env, "seed", "--demo-registrations", str(registrations))
     flask_command(env, "create-organiser", ORGANISER, "--role", "organiser")
-    with connect(env["DATABASE_URL"]) as conn:
-        conn.execute("VACUUM ANALYZE")
+    if vacuum:
+        # As autovacuum would, some time after the load (seed already ran
+        # ANALYZE; VACUUM sets the visibility map for index-only scans).
+        with connect(env["DATABASE_URL"]) as conn:
+            conn.execute("VACUUM ANALYZE")
 
 
 # --- servers -------------------------------------------------------------------
@@ -238,11 +241,9 @@ def gunicorn(name: str, app: str, env: dict, workers: int, log_dir: Path):
             "-m",
             "gunicorn",
             # On the command line, so it wins over gunicorn.conf.py's CPU count;
-            # the rest of gunicorn.conf.py (logging) applies to both servers.
+            # the rest of gunicorn.conf.py (threads, logging) applies to both.
             "--workers",
             str(workers),
-            "--worker-class",
-            "sync",
             "--bind",
             f"127.0.0.1:{port}",
             "--timeout",
@@ -265,6 +266,16 @@ def gunicorn(name: str, app: str, env: dict, workers: int, log_dir: Path):
             process.kill()
             process.wait()
         log.close()
+
+
+@contextmanager
+def optional_server(wanted: bool, name: str, env: dict, workers: int):
+    """A second app server (for the small event) when ``wanted``, else None."""
+    if not wanted:
+        yield None
+        return
+    with gunicorn(name, "wsgi:app", env, workers, RESULTS) as server:
+        yield server
 
 
 def wait_until_up(base: str, process: subprocess.Popen, path: str) -> None:
@@ -368,12 +379,13 @@ class Wrk:
         script: str = "get",
         script_args: tuple[str, ...] = (),
     ) -> Run:
+        connections = connections or self.connections
         command = [
             self.executable,
             "--threads",
-            str(self.threads),
+            str(min(self.threads, connections)),  # wrk: at least one each
             "--connections",
-            str(connections or self.connections),
+            str(connections),
             "--duration",
             f"{seconds or self.seconds}s",
             "--timeout",
@@ -448,7 +460,14 @@ def with_run_id(options: dict, run_id: str) -> dict:
     return {**options, "script_args": (*options["script_args"], run_id)}
 
 
-def load_pages(app: Server, hello: Server, wrk: Wrk, rounds: int, only: set[str]):
+def load_pages(
+    app: Server,
+    hello: Server,
+    wrk: Wrk,
+    rounds: int,
+    only: set[str],
+    small_app: Server | None = None,
+):
     organiser = organiser_session(app.base)
     cookie = organiser.cookie_header()
     for target in TARGETS:
@@ -464,10 +483,11 @@ def load_pages(app: Server, hello: Server, wrk: Wrk, rounds: int, only: set[str]
         if key not in measured:
             continue
         target = by_key[key]
-        url = app.base + target.path
+        server = small_app if target.small_event else app
+        url = server.base + target.path
         if target.register:
             # A fresh visitor: its session cookie and the CSRF token tied to it.
-            visitor = Browser(app.base)
+            visitor = Browser(server.base)
             token = visitor.csrf_token(target.path)
             options = {
                 "script": "register",
@@ -624,9 +644,9 @@ def table(measured: list[Measured], csv: dict | None, settings: dict) -> str:
     ceilings = [c for m in measured for c in m.ceiling]
     rule = "|" + "|".join("-" * n for n in (W + 2, 9, 9, 9, 11, 16, 5)) + "|"
     lines = [
-        f"SCORE registration vs bare Flask: gunicorn {settings['workers']} sync "
-        f"workers, wrk {settings['threads']} threads, {settings['connections']} "
-        f"connections, {settings['seconds']} s per run, "
+        f"SCORE registration vs bare Flask: gunicorn {settings['workers']} "
+        f"threaded workers, wrk {settings['threads']} threads, "
+        f"{settings['connections']} connections, {settings['seconds']} s per run, "
         f"{settings['registrations']:,} registrations",
         "",
         f"| {'target':<{W}} | {'req/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} "
@@ -651,7 +671,10 @@ def table(measured: list[Measured], csv: dict | None, settings: dict) -> str:
             f"| {'yes' if m.met else 'NO':<3} |"
         )
     if csv:
-        met = csv["times_copy"] <= 4 and csv["memory_growth_mib"] < 30
+        met = (
+            csv["times_copy"] <= CSV_TIMES_COPY
+            and csv["memory_growth_mib"] < CSV_GROWTH_MIB
+        )
         lines += [
             "",
             f"| {'CSV export':<{W}} | {'rows':>7} | {'wall s':>7} | {'rows/s':>7} "
@@ -664,7 +687,8 @@ def table(measured: list[Measured], csv: dict | None, settings: dict) -> str:
             f"| {csv['rows_per_second']:7.0f} | {csv['times_copy']:9.2f} "
             f"| {csv['memory_growth_mib']:8.1f} MiB | {'yes' if met else 'NO':<3} |",
             "",
-            "CSV goal: within 4× of COPY, less than 30 MiB growth of a worker's RSS.",
+            f"CSV goal: within {CSV_TIMES_COPY}× of COPY, less than "
+            f"{CSV_GROWTH_MIB} MiB growth of a worker's RSS.",
         ]
     return "\n".join(lines)
 
@@ -685,6 +709,11 @@ def main() -> None:
         "--only",
         default=",".join(t.key for t in TARGETS) + ",csv",
         help="comma-separated keys: " + ",".join(t.key for t in TARGETS) + ",csv",
+    )
+    parser.add_argument(
+        "--no-vacuum",
+        action="store_true",
+        help="skip VACUUM ANALYZE after the load (statistics from seed alone)",
     )
     parser.add_argument(
         "--reuse-database",
@@ -714,13 +743,20 @@ def main() -> None:
         "seconds": args.seconds,
         "rounds": args.rounds,
         "registrations": args.registrations,
+        "vacuum": not args.no_vacuum,
     }
     started = datetime.now(UTC)
+    small = "register-50" in only
+    small_env = {**env, "DATABASE_URL": with_database(admin_url, SMALL_DATABASE)}
     if not args.reuse_database:
         create_database(admin_url)
+    if small:
+        create_database(admin_url, SMALL_DATABASE)
     try:
         if not args.reuse_database:
-            prepare_app_database(env, args.registrations)
+            prepare_app_database(env, args.registrations, vacuum=not args.no_vacuum)
+        if small:
+            prepare_app_database(small_env, SMALL_EVENT)
         with tempfile.TemporaryDirectory() as scripts:
             wrk = Wrk(
                 executable,
@@ -732,18 +768,21 @@ def main() -> None:
             with (
                 gunicorn("hello", "bench.hello:app", env, args.workers, RESULTS) as h,
                 gunicorn("app", "wsgi:app", env, args.workers, RESULTS) as app,
+                optional_server(small, "small", small_env, args.workers) as small_app,
             ):
                 csv = None
                 if "csv" in only:
                     print("CSV export against COPY")
                     csv = measure_csv(app, database_url, args.csv_repeats)
                 print("Pages against the ceiling")
-                measured = load_pages(app, h, wrk, args.rounds, only)
+                measured = load_pages(app, h, wrk, args.rounds, only, small_app)
     except BenchError as error:
         fail(str(error))
     finally:
         if not args.reuse_database:
             drop_database(admin_url)
+        if small:
+            drop_database(admin_url, SMALL_DATABASE)
     report = table(measured, csv, settings)
     print()
     print(report)

@@ -70,10 +70,17 @@ def app(database_uri):
 
 
 @pytest.fixture
-def other_process(database_uri, app):
-    """A second app on the same database, as another server process would be:
-    its own engine and its own caches."""
-    other = create_app(_test_config(database_uri))
+def caching_app(database_uri, app):
+    """The app as production runs it: the public pages kept for a minute in
+    the process (SimpleCache), on the test database."""
+    other = create_app(
+        {
+            **_test_config(database_uri),
+            "CACHE_TYPE": "SimpleCache",
+            "CACHE_DEFAULT_TIMEOUT": 60,
+            "PAGE_CACHE_SECONDS": 60,
+        }
+    )
     yield other
     with other.app_context():
         db.session.remove()

@@ -6,6 +6,10 @@ import html as html_lib
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Event
 from tests.conftest import BASE_URL, SLUG
 
 
@@ -115,3 +119,50 @@ def test_privacy_notice_page(client, event):
     response = client.get(f"/events/{SLUG}/privacy")
     assert response.status_code == 200
     assert "Privacy notice" in response.get_data(as_text=True)
+
+
+def rename_the_event(app, title: str) -> None:
+    """A change the app is not told of (as another server's would be)."""
+    with app.app_context():
+        db.session.execute(update(Event).values(title=title))
+        db.session.commit()
+
+
+def test_the_event_page_and_calendars_are_kept_for_a_while(caching_app, event):
+    client = caching_app.test_client()
+    first = client.get("/")
+    agenda = client.get(f"/events/{SLUG}/agenda.ics")
+
+    rename_the_event(caching_app, "A renamed workshop")
+
+    assert client.get("/").get_data() == first.get_data()
+    assert client.get(f"/events/{SLUG}/agenda.ics").get_data() == agenda.get_data()
+    assert "max-age=60" in first.headers["Cache-Control"]
+
+
+def test_a_settings_change_shows_on_the_kept_pages_at_once(
+    caching_app, event, organiser
+):
+    from app.services.organisers import create_organiser
+    from tests.conftest import csrf_token, log_in
+
+    with caching_app.app_context():
+        create_organiser("admin@example.org", "correct horse battery", role="admin")
+        db.session.commit()
+    client = caching_app.test_client()
+    client.get("/")
+    log_in(client, "admin@example.org", "correct horse battery")
+    url = f"/admin/events/{SLUG}/settings/details"
+    form = dict(
+        title="SCORE Workshop, new title",
+        summary="s",
+        location="Bogor, West Java, Indonesia",
+        host="ILO",
+        starts_on="2011-04-04",
+        ends_on="2011-04-08",
+        csrf_token=csrf_token(client, url),
+    )
+
+    assert client.post(url, data=form).status_code == 303
+
+    assert "SCORE Workshop, new title" in client.get("/").get_data(as_text=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import (
@@ -19,8 +19,8 @@ from flask import (
 )
 
 from app import ical
-from app.calendar_responses import calendar_response
-from app.extensions import cache, db, limiter
+from app.calendar_responses import CalendarFile, calendar_response
+from app.extensions import db, kept, limiter
 from app.models.types import utcnow
 from app.public.forms import (
     CancelForm,
@@ -74,13 +74,11 @@ def _event_response(slug: str | None):
     if "_flashes" in session:
         # A message for this visitor alone: rendered afresh, not kept.
         return render_template("public/event.html", **_event_context(slug))
-    response = make_response(_event_html(slug))
-    response.cache_control.public = True
-    response.cache_control.max_age = current_app.config["PAGE_CACHE_SECONDS"]
-    return response
+    html = kept(f"event-page/{slug or ''}", lambda: _event_html(slug))
+    seconds = current_app.config["PAGE_CACHE_SECONDS"]
+    return html, {"Cache-Control": f"public, max-age={seconds}"}
 
 
-@cache.memoize()
 def _event_html(slug: str | None) -> str:
     return render_template("public/event.html", **_event_context(slug))
 
@@ -213,28 +211,27 @@ def privacy(slug: str):
 
 @public.get("/events/<slug>/event.ics")
 def event_ics(slug: str):
-    body, modified = _event_calendar(slug)
-    return calendar_response(body, f"{slug}.ics", modified, inline=False)
+    calendar = kept(f"event.ics/{slug}", lambda: _event_calendar(slug))
+    return calendar_response(calendar, inline=False)
 
 
 @public.get("/events/<slug>/agenda.ics")
 def agenda_ics(slug: str):
-    body, modified = _agenda_calendar(slug)
-    return calendar_response(body, f"{slug}-agenda.ics", modified, inline=True)
+    calendar = kept(f"agenda.ics/{slug}", lambda: _agenda_calendar(slug))
+    return calendar_response(calendar, inline=True)
 
 
-@cache.memoize()
-def _event_calendar(slug: str) -> tuple[bytes, datetime]:
+def _event_calendar(slug: str) -> CalendarFile:
     event = _event_or_404(slug)
-    return ical.event_calendar(event, _event_url(event)), event.updated_at
+    body = ical.event_calendar(event, _event_url(event))
+    return CalendarFile.of(body, f"{slug}.ics", event.updated_at)
 
 
-@cache.memoize()
-def _agenda_calendar(slug: str) -> tuple[bytes, datetime]:
+def _agenda_calendar(slug: str) -> CalendarFile:
     event = _event_or_404(slug)
     body = ical.agenda_calendar(event, event.sessions, _event_url(event))
-    changed = [event.updated_at, *(s.updated_at for s in event.sessions)]
-    return body, max(changed)
+    changed = max([event.updated_at, *(s.updated_at for s in event.sessions)])
+    return CalendarFile.of(body, f"{slug}-agenda.ics", changed)
 
 
 @public.get("/r/<token>")
@@ -255,9 +252,8 @@ def manage(token: str):
 def invite_ics(token: str):
     registration = _registration_or_404(token)
     body = ical.personal_invitation(registration, _event_url(registration.event))
-    return calendar_response(
-        body, "invite.ics", registration.updated_at, inline=False, private=True
-    )
+    calendar = CalendarFile.of(body, "invite.ics", registration.updated_at)
+    return calendar_response(calendar, inline=False, private=True)
 
 
 @public.route("/r/<token>/edit", methods=["GET", "POST"])
