@@ -11,6 +11,10 @@ from flask import Response, request
 # Subscribers poll; a few minutes of caching spares the server without
 # hiding a programme change for long.
 PUBLIC_MAX_AGE = 300
+# Headers that make a request conditional (or partial).
+CONDITIONAL_HEADERS = frozenset(
+    ("If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "Range")
+)
 
 
 @dataclass(frozen=True)
@@ -44,4 +48,6 @@ def calendar_response(
         response.headers["Cache-Control"] = "private, no-cache"
     else:
         response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    if CONDITIONAL_HEADERS.isdisjoint(request.headers.keys()):
+        return response  # nothing to compare: the file as it is
     return response.make_conditional(request)
