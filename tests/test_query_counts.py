@@ -100,8 +100,7 @@ def test_no_page_issues_more_statements_with_more_registrations(app, event, logg
         for page in PUBLIC_PAGES + ORGANISER_PAGES
     ]
 
-    # Each count is taken right after a commit, as a change would leave it:
-    # the public pages are rendered afresh, not served from their cache.
+    # The tests keep no public page (NullCache): every page is built afresh.
     with_five = {page: statements_for(app, logged_in, page) for page in pages}
     add_registrations(app, 35)
     with_forty = {page: statements_for(app, logged_in, page) for page in pages}
