@@ -52,26 +52,6 @@ class AttendeeFilters:
 
 
 SORTS = ("registered", "name", "country", "status", "reference")
-# The registration's own columns in the attendee CSV.
-EXPORTED = (
-    "reference",
-    "status",
-    "full_name",
-    "email",
-    "organisation",
-    "job_title",
-    "category",
-    "gender",
-    "phone",
-    "arrival_date",
-    "departure_date",
-    "needs_accommodation",
-    "dietary",
-    "accessibility",
-    "needs_visa_letter",
-    "created_at",
-    "dietary_detail",
-)
 
 
 def _sort_columns(sort: str, r=Registration) -> tuple:
@@ -195,17 +175,8 @@ def export_query(
         partition_by=(r.programme_id, r.status),
         order_by=(r.waitlist_position, r.id),
     )
-    # Only what the CSV, the filters and the sort read: the window sorts
-    # every row it carries.
     ranked = (
-        select(
-            *(getattr(r, name) for name in EXPORTED),
-            r.id,
-            r.event_id,
-            r.programme_id,
-            r.search_text,
-            case((waiting, place)).label("waitlist_place"),
-        )
+        select(r.__table__, case((waiting, place)).label("waitlist_place"))
         .where(r.event_id == event.id)
         .subquery()
     )
