@@ -36,13 +36,23 @@ def _on_sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
+# A column of each locked table that SQLite may write to itself: neither a
+# key (writing a parent key would search every child table's index) nor one
+# with an ``onupdate`` default (an UPDATE statement would set it).
+_WRITABLE = {
+    "events": "sequence",
+    "registrations": "sequence",
+    "outbox_messages": "attempts",
+}
+
+
 def locked(model, row_id: int):
     """The row, reloaded and locked for the rest of the transaction."""
     if _on_sqlite():
         # A write takes the writer lock; other writers wait for the COMMIT.
-        # As text: an UPDATE statement would also set ``onupdate`` columns.
+        table, column = model.__tablename__, _WRITABLE[model.__tablename__]
         db.session.execute(
-            text(f"UPDATE {model.__tablename__} SET id = id WHERE id = :id"),  # noqa: S608
+            text(f"UPDATE {table} SET {column} = {column} WHERE id = :id"),  # noqa: S608
             {"id": row_id},
         )
     return db.session.scalars(
@@ -64,7 +74,7 @@ def claim_first(query: Select, model, still_wanted) -> object | None:
             .execution_options(populate_existing=True)
         ).first()
     while (
-        candidate := db.session.scalar(query.with_only_columns(model.id))
+        candidate := db.session.scalar(query.with_only_columns(model.id).limit(1))
     ) is not None:
         row = locked(model, candidate)
         if still_wanted(row):

@@ -149,8 +149,8 @@ def test_a_settings_change_shows_on_the_kept_pages_at_once(
     with caching_app.app_context():
         create_organiser("admin@example.org", "correct horse battery", role="admin")
         db.session.commit()
+    caching_app.test_client().get("/")  # now kept
     client = caching_app.test_client()
-    client.get("/")
     log_in(client, "admin@example.org", "correct horse battery")
     url = f"/admin/events/{SLUG}/settings/details"
     form = dict(
@@ -165,4 +165,13 @@ def test_a_settings_change_shows_on_the_kept_pages_at_once(
 
     assert client.post(url, data=form).status_code == 303
 
-    assert "SCORE Workshop, new title" in client.get("/").get_data(as_text=True)
+    # A visitor without a session: the page as the cache keeps it.
+    visitor = caching_app.test_client()
+    assert "SCORE Workshop, new title" in visitor.get("/").get_data(as_text=True)
+
+
+def test_a_visitor_with_a_session_gets_a_private_answer(caching_app, event):
+    client = caching_app.test_client()
+    client.set_cookie("session", "anything")
+
+    assert client.get("/").headers["Cache-Control"] == "private, no-cache"

@@ -41,18 +41,31 @@ def validation_errors(pages: dict[str, str], folder: Path) -> list[str]:
     ]
 
 
-def page_of(client, url: str, form: dict | None = None) -> str:
+def page_of(client, url: str, form: dict | None = None, expected: int = 200) -> str:
+    """The page as the app renders it, checked to be the page meant (not an
+    error page in its place)."""
     if form is None:
-        return client.get(url).get_data(as_text=True)
-    form = {**form, "csrf_token": csrf_token(client, url)}
-    return client.post(url, data=form).get_data(as_text=True)
+        response = client.get(url)
+    else:
+        form = {**form, "csrf_token": csrf_token(client, url)}
+        response = client.post(url, data=form)
+        expected = 422
+    assert response.status_code == expected, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def pages_of(client, urls: dict[str, str]) -> dict[str, str]:
+    return {
+        name: page_of(client, url, expected=404 if "(404)" in name else 200)
+        for name, url in urls.items()
+    }
 
 
 @pytest.mark.timeout_heavy
 def test_every_page_is_valid_html(
     app, client, public_urls, organiser_urls, admin, tmp_path
 ):
-    pages = {name: page_of(client, url) for name, url in public_urls.items()}
+    pages = pages_of(client, public_urls)
     register = f"/events/{SLUG}/register"
     pages["register with errors"] = page_of(client, register, {"email": "x"})
     pages["lost link with errors"] = page_of(
@@ -60,7 +73,7 @@ def test_every_page_is_valid_html(
     )
     pages["login with errors"] = page_of(client, "/admin/login", {"email": "x"})
     log_in(client, "admin@example.org", ORGANISER_PASSWORD)
-    pages |= {name: page_of(client, url) for name, url in organiser_urls.items()}
+    pages |= pages_of(client, organiser_urls)
     pages["accounts with errors"] = page_of(client, "/admin/accounts", {"email": "x"})
 
     assert len(pages) > 40

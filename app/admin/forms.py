@@ -11,6 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.forms import Form
+from app.models.organisers import Role
 from app.validation import NoControlCharacters, normalised_email
 
 
@@ -67,9 +68,9 @@ class AccountForm(Form):
         validators=[DataRequired(message="Choose a role.")],
         choices=[
             SelectChoice("", "Choose a role"),
-            SelectChoice("organiser", "Organiser (all registrations)"),
-            SelectChoice("coordinator", "Coordinator of one country programme"),
-            SelectChoice("admin", "Admin (everything, accounts and settings)"),
+            SelectChoice(Role.ORGANISER, "Organiser (all registrations)"),
+            SelectChoice(Role.COORDINATOR, "Coordinator of one country programme"),
+            SelectChoice(Role.ADMIN, "Admin (everything, accounts and settings)"),
         ],
     )
     country = StringField(

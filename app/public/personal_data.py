@@ -7,23 +7,16 @@ import json
 from flask import Blueprint, Response, abort, redirect, render_template, url_for
 
 from app.extensions import db
+from app.public import registration_or_404
 from app.public.forms import CancelForm
 from app.services import privacy
-from app.services.links import registration_for_token
 
 personal_data = Blueprint("personal_data", __name__)
 
 
-def _registration_or_404(token: str):
-    registration = registration_for_token(token)
-    if registration is None or registration.anonymised_at is not None:
-        abort(404, description="This registration link is not valid.")
-    return registration
-
-
 @personal_data.get("/r/<token>/data.json")
 def export(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     body = json.dumps(privacy.personal_data(registration), ensure_ascii=False, indent=2)
     return Response(
         body,
@@ -38,7 +31,7 @@ def export(token: str):
 
 @personal_data.post("/r/<token>/new-link")
 def new_link(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     if not CancelForm().validate_on_submit():
         abort(400, description="The form was incomplete; go back and try again.")
     fresh = privacy.replace_link(registration)
@@ -48,7 +41,7 @@ def new_link(token: str):
 
 @personal_data.route("/r/<token>/delete", methods=["GET", "POST"])
 def delete(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     form = CancelForm()
     if form.validate_on_submit():
         event = registration.event

@@ -22,6 +22,7 @@ from app import ical
 from app.calendar_responses import CalendarFile, calendar_response
 from app.extensions import db, kept, limiter
 from app.models.types import utcnow
+from app.public import registration_or_404
 from app.public.forms import (
     CancelForm,
     EditRegistrationForm,
@@ -33,7 +34,7 @@ from app.services import audit, seats
 from app.services import events as event_service
 from app.services import lists as list_service
 from app.services import registration as registration_service
-from app.services.links import registration_for_token, request_for_token
+from app.services.links import request_for_token
 from app.services.registration import (
     RegistrationError,
     RequestExpired,
@@ -51,13 +52,6 @@ def _event_or_404(slug: str):
         abort(404, description="There is no event at this address.")
 
 
-def _registration_or_404(token: str):
-    registration = registration_for_token(token)
-    if registration is None:
-        abort(404, description="This registration link is not valid.")
-    return registration
-
-
 @public.get("/")
 def home():
     return _event_response(None)
@@ -71,12 +65,17 @@ def event_page(slug: str):
 def _event_response(slug: str | None):
     """The event page: the same for every visitor (no form, no cookie), so it
     is kept whole for PAGE_CACHE_SECONDS, by the app and by any proxy."""
-    if "_flashes" in session:
-        # A message for this visitor alone: rendered afresh, not kept.
-        return render_template("public/event.html", **_event_context(slug))
+    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
+        # A visitor with a session (an organiser, a message waiting): the
+        # answer may carry their cookie, so no shared cache may keep it.
+        if "_flashes" in session:  # a message for this visitor alone
+            return render_template("public/event.html", **_event_context(slug))
+        cache_control = "private, no-cache"
+    else:
+        seconds = current_app.config["PAGE_CACHE_SECONDS"]
+        cache_control = f"public, max-age={seconds}"
     html = kept(f"event-page/{slug or ''}", lambda: _event_html(slug))
-    seconds = current_app.config["PAGE_CACHE_SECONDS"]
-    return html, {"Cache-Control": f"public, max-age={seconds}"}
+    return html, {"Cache-Control": cache_control}
 
 
 def _event_html(slug: str | None) -> str:
@@ -236,7 +235,7 @@ def _agenda_calendar(slug: str) -> CalendarFile:
 
 @public.get("/r/<token>")
 def manage(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     return render_template(
         "public/manage.html",
         registration=registration,
@@ -250,7 +249,7 @@ def manage(token: str):
 
 @public.get("/r/<token>/invite.ics")
 def invite_ics(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     body = ical.personal_invitation(registration, _event_url(registration.event))
     calendar = CalendarFile.of(body, "invite.ics", registration.updated_at)
     return calendar_response(calendar, inline=False, private=True)
@@ -258,7 +257,7 @@ def invite_ics(token: str):
 
 @public.route("/r/<token>/edit", methods=["GET", "POST"])
 def edit(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     if registration.status.is_closed:
         abort(409, description="A closed registration cannot be changed.")
     form = EditRegistrationForm(
@@ -280,7 +279,7 @@ def edit(token: str):
 
 @public.route("/r/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -304,9 +303,8 @@ def cancel(token: str):
 def lost_link(slug: str):
     event = _event_or_404(slug)
     form = LostLinkForm()
-    if form.validate_on_submit():
-        registration_service.resend_link(event, form.email.data)
-        db.session.commit()
+    if form.submit(lambda: registration_service.resend_link(event, form.email.data)):
         return render_template("public/lost_link_sent.html", event=event)
-    status = 422 if request.method == "POST" else 200
-    return render_template("public/lost_link.html", event=event, form=form), status
+    return render_template(
+        "public/lost_link.html", event=event, form=form
+    ), form.status_code

@@ -57,6 +57,7 @@ def create_organiser(
         raise OrganiserError(f"'{email[:254]}' is not an e-mail address we can use.")
     if role not in ROLES:
         raise OrganiserError(f"Role must be one of {', '.join(ROLES)}.")
+    role = Role(role)
     if role == Role.COORDINATOR and not country_code:
         raise OrganiserError("A coordinator needs a country programme (--country).")
     if country_code and not re.fullmatch(r"[A-Za-z]{2}", country_code):

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import engine
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration, RegistrationRequest
 from app.models.registrations import (
@@ -339,7 +340,7 @@ def update_details(
     cancel-and-register). A confirmed delegate gets an updated invitation.
     """
     # Lock the row: an event-wide update may be raising SEQUENCE meanwhile.
-    db.session.refresh(registration, with_for_update=True)
+    registration = engine.locked(Registration, registration.id)
     _refuse_if_anonymised(registration)
     before = audit.snapshot(registration)
     old_email = registration.email
