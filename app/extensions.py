@@ -1,8 +1,5 @@
 """The unbound extensions and the declarative base, bound in ``create_app``."""
 
-import logging
-from contextlib import suppress
-
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -29,27 +26,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-log = logging.getLogger(__name__)
 # The public pages, kept for PAGE_CACHE_SECONDS: per process, or in Redis.
 cache = Cache()
-
-
-def kept(key: str, build):
-    """The value cached under ``key``, or ``build()``'s, cached now.
-
-    Keys are plain strings: Flask-Caching's ``memoize`` inspected the
-    function's signature on every call, which cost more than the page. A
-    cache that cannot be reached (Redis down) only costs the building."""
-    try:
-        value = cache.get(key)
-    except Exception:
-        log.warning("page cache unreachable; building %s", key, exc_info=True)
-        return build()
-    if value is None:
-        value = build()
-        with suppress(Exception):
-            cache.set(key, value)
-    return value
 
 
 # Keyed by the client's address; each limit is set where it applies.

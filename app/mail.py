@@ -35,6 +35,7 @@ from email_validator import validate_email
 from flask import render_template
 
 from app import ical
+from app.models.registrations import RegistrationStatus
 
 if TYPE_CHECKING:
     from app.models.events import Event
@@ -151,7 +152,6 @@ def build_message(
     show_programme = kind in CONFIRMATION_KINDS
     context = {
         "kind": kind,
-        "subject": subject,
         "event": event,
         "registration": registration,
         "recipient_name": facts.name,
@@ -160,8 +160,6 @@ def build_message(
         "new_email": facts.new_email,
         "manage_url": manage_url,
         "event_url": event_url,
-        "sender": sender,
-        "sender_name": sender_name,
         "calendar_method": method,
         "show_programme": show_programme,
         "programme": event.programme_by_day() if show_programme else [],
@@ -209,13 +207,10 @@ def build_address_check(
     """The e-mail that asks a new delegate to confirm their address."""
     subject = subject_for("confirm_email", event)
     context = {
-        "subject": subject,
         "event": event,
         "recipient_name": name,
         "confirm_url": confirm_url,
         "event_url": event_url,
-        "sender": sender,
-        "sender_name": sender_name,
         "valid_hours": valid_hours,
     }
     return _message(
@@ -241,13 +236,10 @@ def build_account_locked(
     """The e-mail telling an organiser that logins from an address are locked."""
     subject = subject_for("account_locked")
     context = {
-        "subject": subject,
         "recipient": recipient,
         "client_address": client_address,
         "failures": failures,
         "locked_until": f"{locked_until.astimezone(UTC):%d %B %Y, %H:%M} UTC",
-        "sender": sender,
-        "sender_name": sender_name,
     }
     return _message(
         "account_locked",
@@ -268,7 +260,7 @@ def calendar_method(kind: str, facts: MessageFacts) -> str | None:
         return None
     if kind == "cancelled":
         return "CANCEL"
-    if kind in CONFIRMATION_KINDS and facts.status == "confirmed":
+    if kind in CONFIRMATION_KINDS and facts.status == RegistrationStatus.CONFIRMED:
         return "REQUEST"
     return None
 
@@ -282,6 +274,13 @@ def _message(
     recipient: tuple[str, str],
     subject: str,
 ) -> EmailMessage:
+    sender_name, sender_address = sender
+    context = {
+        **context,
+        "subject": subject,
+        "sender": sender_address,
+        "sender_name": sender_name,
+    }
     text = _tidy_text(render_template(f"email/{template}.txt", **context))
     html = render_template(f"email/{template}.html", **context)
     message = EmailMessage(policy=POLICY)

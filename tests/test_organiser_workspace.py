@@ -550,3 +550,25 @@ def test_a_session_ends_a_day_after_the_login(app, client, people):
         db.session.commit()
 
     assert client.get("/admin/").status_code == 302
+
+
+def test_an_admin_cannot_switch_their_own_account_off(app, client, people):
+    from app.models import Organiser
+
+    as_role(client, "admin@example.org")
+    with app.app_context():
+        own_id = db.session.scalar(
+            select(Organiser.id).where(Organiser.email == "admin@example.org")
+        )
+    token = csrf_token(client, "/admin/accounts")
+
+    answer = client.post(
+        f"/admin/accounts/{own_id}/active",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    )
+
+    assert "You cannot switch off your own account." in answer.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 200
+    with app.app_context():
+        assert db.session.get(Organiser, own_id).active is True

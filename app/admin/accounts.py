@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.admin.access import require_role
@@ -39,13 +39,9 @@ def accounts():
 @require_role(Role.ADMIN)
 def account_active(organiser_id: int):
     organiser = db.get_or_404(Organiser, organiser_id, description="No such account.")
-    if not ActionForm().validate_on_submit():
-        abort(400, description="The form was incomplete; go back and try again.")
-    if organiser.id == current_user.id:
-        flash("You cannot switch off your own account.")
-    else:
-        set_active(organiser, not organiser.active, Actor.organiser(current_user))
-        db.session.commit()
+    form = ActionForm()
+    actor = Actor.organiser(current_user)
+    if form.act(lambda: set_active(organiser, not organiser.active, actor)):
         state = "active" if organiser.active else "switched off"
         flash(f"{organiser.email} is {state}.")
     return redirect(url_for("admin.accounts"), code=303)

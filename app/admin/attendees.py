@@ -126,12 +126,8 @@ def registration_action(slug: str, registration_id: int, action: str):
     if action == "confirm":
         change = partial(change, override_quota=bool(form.override_quota.data))
     actor = Actor.organiser(current_user)
-    if form.submit(lambda: change(registration, actor)):
+    if form.act(lambda: change(registration, actor)):
         flash(done)
-    elif form.form_errors:
-        flash(" ".join(form.form_errors))
-    else:
-        abort(400, description="The form was incomplete; go back and try again.")
     return redirect(_back_to(event, registration), code=303)
 
 

@@ -1,5 +1,6 @@
 """Organiser forms. The login fields ``email`` and ``password`` are a contract."""
 
+from flask import abort, flash
 from wtforms import (
     BooleanField,
     EmailField,
@@ -31,9 +32,19 @@ class LoginForm(Form):
 
 
 class ActionForm(Form):
-    """An organiser's action on a registration: only CSRF, and an admin override."""
+    """An organiser's action behind a button: only CSRF, and an admin override."""
 
     override_quota = BooleanField("Confirm even if the delegation is full (admin)")
+
+    def act(self, change) -> bool:
+        """``submit`` for a button: True when the change went through; a
+        refusal is flashed, and a form without its token answers 400."""
+        if self.submit(change):
+            return True
+        if not self.form_errors:
+            abort(400, description="The form was incomplete; go back and try again.")
+        flash(" ".join(self.form_errors))
+        return False
 
 
 class PasswordForm(Form):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -49,10 +49,6 @@ def outbox_retry(slug: str, message_id: int):
         description="There is no such message.",
     )
     form = ActionForm()
-    if form.submit(lambda: outbox.retry_failed(message, Actor.organiser(current_user))):
+    if form.act(lambda: outbox.retry_failed(message, Actor.organiser(current_user))):
         flash("The message is queued again.")
-    elif form.form_errors:
-        flash(" ".join(form.form_errors))
-    else:
-        abort(400, description="The form was incomplete; go back and try again.")
     return redirect(url_for("admin.outbox_page", slug=slug), code=303)

@@ -94,13 +94,6 @@ class RegistrationStatus(StrEnum):
         """Pending or waiting: an organiser may still turn it down."""
         return self in (RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED)
 
-    @property
-    def first_message(self) -> str:
-        """The kind of message a new registration of this status gets."""
-        if self is RegistrationStatus.WAITLISTED:
-            return "waitlisted"
-        return self.value
-
 
 STATUSES = tuple(RegistrationStatus)
 SEAT_HOLDING_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING)

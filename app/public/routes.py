@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from contextlib import suppress
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -20,7 +22,7 @@ from flask import (
 
 from app import ical
 from app.calendar_responses import CalendarFile, calendar_response
-from app.extensions import db, kept, limiter
+from app.extensions import cache, db, limiter
 from app.models.types import utcnow
 from app.public import registration_or_404
 from app.public.forms import (
@@ -43,6 +45,7 @@ from app.services.registration import (
 from app.urls import external_url
 
 public = Blueprint("public", __name__)
+log = logging.getLogger(__name__)
 
 
 def _event_or_404(slug: str):
@@ -50,6 +53,24 @@ def _event_or_404(slug: str):
         return event_service.event_by_slug(slug)
     except event_service.EventNotFound:
         abort(404, description="There is no event at this address.")
+
+
+def kept(key: str, build):
+    """The value cached under ``key``, or ``build()``'s, cached now.
+
+    Keys are plain strings: Flask-Caching's ``memoize`` inspected the
+    function's signature on every call, which cost more than the page. A
+    cache that cannot be reached (Redis down) only costs the building."""
+    try:
+        value = cache.get(key)
+    except Exception:
+        log.warning("page cache unreachable; building %s", key, exc_info=True)
+        return build()
+    if value is None:
+        value = build()
+        with suppress(Exception):
+            cache.set(key, value)
+    return value
 
 
 @public.get("/")

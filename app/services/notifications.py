@@ -156,8 +156,9 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
     """The message a queued row stands for, built now; None when there is
     nobody to write to any more (the worker then skips it).
 
-    Mints the message's secret link in the caller's transaction: the worker
-    rolls it back if the message cannot be sent.
+    Mints the message's secret link in the caller's transaction, which the
+    worker commits whatever the sending did: the mail server may have taken
+    the message before the connection broke.
     """
     config = current_app.config
     common = {

@@ -25,6 +25,10 @@ from app.services.notifications import notify_account_locked
 MIN_PASSWORD_LENGTH = 10
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
+# The holder hears of a lock-out from one address at most once in this time.
+LOCKOUT_NOTICE_INTERVAL = timedelta(days=1)
+# Sessions end this long after the login, however busy they are.
+SESSION_MAX_AGE = timedelta(days=1)
 
 
 @cache
@@ -91,12 +95,6 @@ def _hashed(password: str) -> str:
     return generate_password_hash(
         password, method=current_app.config["PASSWORD_HASH_METHOD"]
     )
-
-
-# The holder hears of a lock-out from one address at most once in this time.
-LOCKOUT_NOTICE_INTERVAL = timedelta(days=1)
-# Sessions end this long after the login, however busy they are.
-SESSION_MAX_AGE = timedelta(days=1)
 
 
 def lockout_key(client_address: str) -> str:
@@ -265,7 +263,10 @@ def change_password(
 
 
 def set_active(organiser: Organiser, active: bool, actor: Actor) -> None:
-    """Switch an account on or off; off ends all of its sessions at once."""
+    """Switch an account on or off; off ends all of its sessions at once.
+    Nobody switches their own account off."""
+    if not active and organiser.id == actor.organiser_id:
+        raise OrganiserError("You cannot switch off your own account.")
     organiser.active = active
     if not active:
         end_sessions(organiser)

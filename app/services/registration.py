@@ -230,7 +230,8 @@ def register_delegate(
         registration=registration,
         after=audit.snapshot(registration),
     )
-    notify(registration, registration.status.first_message)
+    # Each status has the message of the same name.
+    notify(registration, registration.status.value)
     return NewRegistration(registration, token)
 
 
