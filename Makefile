@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench lint format clean translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,21 @@ test: $(VENV)/.dev node_modules/.installed
 # as a role that may create the database score_bench (dropped at the end).
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The catalogues: extract every message, merge it into each language's
+# messages.po, compile the .mo files the app reads (committed, so a fresh
+# clone speaks every language without a build step).
+LOCALES := id zh_Hans es vi
+translations: $(VENV)/.dev
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -c TRANSLATORS: --no-location --sort-output -o app/translations/messages.pot app templates
+	@for locale in $(LOCALES); do \
+		if [ -f app/translations/$$locale/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations -l $$locale; \
+		else \
+			$(BIN)/pybabel -q init -i app/translations/messages.pot -d app/translations -l $$locale; \
+		fi; \
+	done
+	$(BIN)/pybabel compile --statistics -d app/translations
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         cli,
         errors,
         filters,
+        i18n,
         log_redaction,
         requests,
         security,
@@ -70,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    i18n.init_app(app)
     charts.init_app(app)
     cli.init_app(app)
     security.init_app(app)

@@ -1,5 +1,6 @@
 """The unbound extensions and the declarative base, bound in ``create_app``."""
 
+from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -26,6 +27,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# The reader's language; chosen in app.i18n.
+babel = Babel()
 # The public pages, kept for PAGE_CACHE_SECONDS: per process, or in Redis.
 cache = Cache()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from app.models.outbox import OutboxStatus
 from app.models.registrations import RegistrationStatus
@@ -18,16 +18,6 @@ def event_time(instant: datetime, event, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def local_time(instant: datetime, event) -> datetime:
     """The instant on the event's clocks, to take apart (its date, its hour)."""
     return instant.astimezone(event.zone)
-
-
-def long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def date_range(start: date, end: date) -> str:
-    if start.year == end.year and start.month == end.month:
-        return f"{start.day}–{end.day} {end:%B %Y}"
-    return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
 
 
 def field_attrs(field, **extra) -> dict:
@@ -51,5 +41,3 @@ def init_app(app) -> None:
     app.add_template_global(OutboxStatus)
     app.add_template_filter(local_time)
     app.add_template_filter(event_time)
-    app.add_template_filter(long_date)
-    app.add_template_filter(date_range)

@@ -35,6 +35,7 @@ from email_validator import validate_email
 from flask import render_template
 
 from app import ical
+from app.i18n import current_language
 from app.models.registrations import RegistrationStatus
 
 if TYPE_CHECKING:
@@ -162,7 +163,7 @@ def build_message(
         "event_url": event_url,
         "calendar_method": method,
         "show_programme": show_programme,
-        "programme": event.programme_by_day() if show_programme else [],
+        "programme": event.programme_by_day(current_language()) if show_programme else [],
         "zone_label": event.zone_label,
         "provisional_note": ical.PROVISIONAL_NOTE,
     }

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup, escape
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -17,15 +19,61 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.sql import false
+from sqlalchemy.sql import false, text
 
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
 SUPPORTER_KINDS = ("funder", "supporter")
+# The texts an organiser may give in each language.
+EVENT_TEXTS = ("title", "summary", "purpose", "background", "location")
+SESSION_TEXTS = ("title", "description")
 
 
-class Event(db.Model):
+@dataclass(frozen=True)
+class LocalText:
+    """An organiser's text and the language it is written in. On a page in
+    another language (a missing translation) it is marked with its own
+    ``lang``, so screen readers switch voice."""
+
+    text: str
+    language: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def __html__(self) -> str:
+        from app.i18n import current_language
+
+        if self.language == current_language():
+            return str(escape(self.text))
+        return Markup('<span lang="{}">{}</span>').format(self.language, self.text)
+
+
+class Translatable:
+    """A model with texts that organisers translate: the columns hold the
+    event's default language, ``translations`` the others
+    (``{"id": {"title": "…"}}``)."""
+
+    translations: Mapped[dict] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
+
+    def text_in(self, field: str, language: str) -> LocalText:
+        """The text in ``language``, else in the event's default language."""
+        translated = (self.translations or {}).get(language, {}).get(field)
+        if translated:
+            return LocalText(translated, language)
+        return LocalText(getattr(self, field) or "", self.content_language)
+
+    def translated(self, language: str) -> dict[str, str]:
+        return dict((self.translations or {}).get(language, {}))
+
+
+class Event(Translatable, db.Model):
     __tablename__ = "events"
     __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates_in_order"),)
 
@@ -51,6 +99,10 @@ class Event(db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     organiser_email: Mapped[str | None] = mapped_column(String(254))
+    # The language of the text columns; translations fall back to it.
+    default_language: Mapped[str] = mapped_column(
+        String(16), default="en", server_default="en"
+    )
     privacy_notice_version: Mapped[str] = mapped_column(String(20), default="1")
     programme_is_provisional: Mapped[bool] = mapped_column(Boolean, default=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
@@ -73,6 +125,10 @@ class Event(db.Model):
     )
 
     @property
+    def content_language(self) -> str:
+        return self.default_language
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -93,15 +149,18 @@ class Event(db.Model):
     def programme_by_code(self, code: str) -> CountryProgramme | None:
         return next((p for p in self.programmes if p.code == code), None)
 
-    def programme_by_day(self) -> list[tuple[date, list[ScheduledSession]]]:
-        """The sessions on the event's clocks, grouped by local day."""
+    def programme_by_day(
+        self, language: str
+    ) -> list[tuple[date, list[ScheduledSession]]]:
+        """The sessions on the event's clocks, grouped by local day, their
+        texts in ``language`` where translated."""
         days: dict[date, list[ScheduledSession]] = {}
         for session in self.sessions:
             starts = session.starts_at.astimezone(self.zone)
             days.setdefault(starts.date(), []).append(
                 ScheduledSession(
-                    session.title,
-                    session.description or "",
+                    session.text_in("title", language),
+                    session.text_in("description", language),
                     starts,
                     session.ends_at.astimezone(self.zone),
                     session.location or "",
@@ -114,8 +173,8 @@ class Event(db.Model):
 class ScheduledSession:
     """A session as pages and e-mails show it: times on the event's clocks."""
 
-    title: str
-    description: str
+    title: LocalText
+    description: LocalText
     starts: datetime
     ends: datetime
     location: str = ""
@@ -140,7 +199,7 @@ class CountryProgramme(db.Model):
     event: Mapped[Event] = relationship(back_populates="programmes")
 
 
-class ProgrammeSession(db.Model):
+class ProgrammeSession(Translatable, db.Model):
     """A session of the workshop's programme; its SEQUENCE grows with every change."""
 
     __tablename__ = "programme_sessions"
@@ -162,6 +221,10 @@ class ProgrammeSession(db.Model):
     )
 
     event: Mapped[Event] = relationship(back_populates="sessions")
+
+    @property
+    def content_language(self) -> str:
+        return self.event.default_language
 
 
 class EventContact(db.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -47,28 +48,28 @@ DELEGATE_FIELDS = (
     "listed_publicly",
 )
 CATEGORIES = {
-    "government": "Government",
-    "employers": "Employers' organisation",
-    "workers": "Workers' organisation",
-    "enterprise": "Enterprise",
-    "score_team": "SCORE programme team",
-    "ilo": "ILO",
-    "partner": "Donor or partner",
-    "other": "Other",
+    "government": _l("Government"),
+    "employers": _l("Employers' organisation"),
+    "workers": _l("Workers' organisation"),
+    "enterprise": _l("Enterprise"),
+    "score_team": _l("SCORE programme team"),
+    "ilo": _l("ILO"),
+    "partner": _l("Donor or partner"),
+    "other": _l("Other"),
 }
 GENDERS = {
-    "female": "Female",
-    "male": "Male",
-    "another": "Another",
-    "undisclosed": "Prefer not to say",
+    "female": _l("Female"),
+    "male": _l("Male"),
+    "another": _l("Another"),
+    "undisclosed": _l("Prefer not to say"),
 }
 DIETARY = {
-    "none": "None",
-    "vegetarian": "Vegetarian",
-    "vegan": "Vegan",
-    "halal": "Halal",
-    "no_pork": "No pork",
-    "other": "Other",
+    "none": _l("None"),
+    "vegetarian": _l("Vegetarian"),
+    "vegan": _l("Vegan"),
+    "halal": _l("Halal"),
+    "no_pork": _l("No pork"),
+    "other": _l("Other"),
 }
 
 
@@ -78,6 +79,10 @@ class RegistrationStatus(StrEnum):
     PENDING = "pending"
     CANCELLED = "cancelled"
     REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
 
     @property
     def holds_seat(self) -> bool:
@@ -96,6 +101,14 @@ class RegistrationStatus(StrEnum):
 
 
 STATUSES = tuple(RegistrationStatus)
+# The statuses as pages show them (the codes themselves are a CSV contract).
+STATUS_LABELS = {
+    RegistrationStatus.CONFIRMED: _l("confirmed"),
+    RegistrationStatus.WAITLISTED: _l("waitlisted"),
+    RegistrationStatus.PENDING: _l("pending"),
+    RegistrationStatus.CANCELLED: _l("cancelled"),
+    RegistrationStatus.REJECTED: _l("rejected"),
+}
 SEAT_HOLDING_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING)
 
 
@@ -162,6 +175,9 @@ class Registration(db.Model):
     dietary_detail: Mapped[str] = mapped_column(String(200), default="")
     accessibility: Mapped[str] = mapped_column(Text, default="")
     needs_visa_letter: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The BCP 47 tag of the language the delegate reads: every e-mail to them
+    # is written in it.
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
 
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     privacy_notice_version: Mapped[str] = mapped_column(String(20))

@@ -21,6 +21,7 @@ from flask import (
 )
 
 from app import ical
+from app.i18n import current_language
 from app.calendar_responses import CalendarFile, calendar_response
 from app.extensions import cache, db, limiter
 from app.models.types import utcnow
@@ -95,7 +96,7 @@ def _event_response(slug: str | None):
     else:
         seconds = current_app.config["PAGE_CACHE_SECONDS"]
         cache_control = f"public, max-age={seconds}"
-    html = kept(f"event-page/{slug or ''}", lambda: _event_html(slug))
+    html = kept(f"event-page/{slug or ''}/{current_language()}", lambda: _event_html(slug))
     return html, {"Cache-Control": cache_control}
 
 
@@ -117,7 +118,7 @@ def _event_context(slug: str | None) -> dict:
     return {
         "event": event,
         "seats": event_service.seats_by_programme(event),
-        "programme": event.programme_by_day(),
+        "programme": event.programme_by_day(current_language()),
         "closed_message": registration_window_message(event, utcnow()),
         "links": calendar_links(event),
     }
@@ -231,13 +232,13 @@ def privacy(slug: str):
 
 @public.get("/events/<slug>/event.ics")
 def event_ics(slug: str):
-    calendar = kept(f"event.ics/{slug}", lambda: _event_calendar(slug))
+    calendar = kept(f"event.ics/{slug}/{current_language()}", lambda: _event_calendar(slug))
     return calendar_response(calendar, inline=False)
 
 
 @public.get("/events/<slug>/agenda.ics")
 def agenda_ics(slug: str):
-    calendar = kept(f"agenda.ics/{slug}", lambda: _agenda_calendar(slug))
+    calendar = kept(f"agenda.ics/{slug}/{current_language()}", lambda: _agenda_calendar(slug))
     return calendar_response(calendar, inline=True)
 
 
