@@ -5,6 +5,10 @@ no application context and no database. The rules they follow (which METHOD,
 when ORGANIZER/ATTENDEE appear, all-day dates, VTIMEZONE, SEQUENCE) are those
 of ``ICAL.md``.
 
+Texts are in the ``language`` given (a BCP 47 tag): the organisers'
+translations of the event's texts, and the app's own words from its
+catalogue when an application is active (English otherwise).
+
 Files published for download or subscription (METHOD:PUBLISH) are
 deterministic: their DTSTAMP is the time of the last change to what they show,
 not the time of the request, so the same data gives the same bytes and
@@ -25,8 +29,11 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
+from flask_babel import gettext as _
 from icalendar import vCalAddress, vDuration
 from icalendar.enums import STATUS, TRANSP
+
+from app.i18n import DEFAULT_LANGUAGE, in_language
 
 if TYPE_CHECKING:
     from app.models.events import Event, ProgrammeSession
@@ -37,10 +44,15 @@ METHODS = ("PUBLISH", "REQUEST", "CANCEL")
 # How often subscribers should re-fetch the programme feed (RFC 7986 and the
 # older X-PUBLISHED-TTL that Outlook reads).
 FEED_REFRESH = timedelta(hours=12)
-PROVISIONAL_NOTE = "Provisional programme: times and sessions may still change."
 
 
-def event_calendar(event: Event, event_url: str) -> bytes:
+def provisional_note() -> str:
+    return _("Provisional programme: times and sessions may still change.")
+
+
+def event_calendar(
+    event: Event, event_url: str, language: str = DEFAULT_LANGUAGE
+) -> bytes:
     """The whole workshop as one all-day event, for the event page's download.
 
     METHOD:PUBLISH without ORGANIZER or ATTENDEE, so clients import it quietly.
@@ -53,8 +65,11 @@ def event_calendar(event: Event, event_url: str) -> bytes:
             event,
             uid=f"event-{event.id}@{host}",
             sequence=event.sequence,
-            description=_join_paragraphs(event.summary, event_url),
+            description=_join_paragraphs(
+                event.text_in("summary", language).text, event_url
+            ),
             url=event_url,
+            language=language,
             stamp=changed or _now(),
             last_modified=changed,
         )
@@ -63,7 +78,10 @@ def event_calendar(event: Event, event_url: str) -> bytes:
 
 
 def agenda_calendar(
-    event: Event, sessions: Iterable[ProgrammeSession], event_url: str
+    event: Event,
+    sessions: Iterable[ProgrammeSession],
+    event_url: str,
+    language: str = DEFAULT_LANGUAGE,
 ) -> bytes:
     """The programme as a subscribable feed: one timed event per session.
 
@@ -80,7 +98,10 @@ def agenda_calendar(
         "PUBLISH",
         f"agenda-{event.id}@{host}",
         # Sets both NAME (RFC 7986) and X-WR-CALNAME.
-        name=f"{_clean_line(event.title)} — programme",
+        name=_(
+            "%(title)s — programme",
+            title=_clean_line(event.text_in("title", language).text),
+        ),
         last_modified=changed,
     )
     cal.add("X-WR-TIMEZONE", event.timezone)
@@ -92,9 +113,9 @@ def agenda_calendar(
     cal.add_component(_vtimezone(event.timezone).copy(recursive=True))
 
     for session in sessions:
-        description = _clean_text(session.description)
+        description = _clean_text(session.text_in("description", language).text)
         if event.programme_is_provisional:
-            description = _join_paragraphs(description, PROVISIONAL_NOTE)
+            description = _join_paragraphs(description, provisional_note())
         cal.add_component(
             icalendar.Event.new(
                 uid=f"session-{session.id}@{host}",
@@ -102,9 +123,12 @@ def agenda_calendar(
                 stamp=stamp,
                 start=_utc(session.starts_at).astimezone(zone),
                 end=_utc(session.ends_at).astimezone(zone),
-                summary=_clean_line(session.title),
+                summary=_clean_line(session.text_in("title", language).text),
                 description=description or None,
-                location=_clean_line(session.location or event.location) or None,
+                location=_clean_line(
+                    session.location or event.text_in("location", language).text
+                )
+                or None,
                 last_modified=_latest(session.updated_at),
             )
         )
@@ -132,8 +156,32 @@ def personal_invitation(
     registration; the caller raises ``registration.sequence`` before sending
     an update or a cancellation. ``sequence`` and ``attendee`` (name, address)
     default to the registration's own; an e-mail queued earlier gives the
-    values it was queued with.
+    values it was queued with. The texts are in the delegate's language.
     """
+    with in_language(registration.language):
+        return _personal_invitation(
+            registration,
+            event_url,
+            method,
+            organiser_email=organiser_email,
+            organiser_name=organiser_name,
+            manage_url=manage_url,
+            sequence=sequence,
+            attendee=attendee,
+        )
+
+
+def _personal_invitation(
+    registration: Registration,
+    event_url: str,
+    method: str,
+    *,
+    organiser_email: str | None,
+    organiser_name: str | None,
+    manage_url: str | None,
+    sequence: int | None,
+    attendee: tuple[str, str] | None,
+) -> bytes:
     method = method.upper()
     if method not in METHODS:
         raise ValueError(f"unknown METHOD {method!r}; expected one of {METHODS}")
@@ -152,20 +200,25 @@ def personal_invitation(
         extra = _invitation_parties(address, name, organiser_email, organiser_name)
         extra["status"] = STATUS.CANCELLED if method == "CANCEL" else STATUS.CONFIRMED
 
+    language = registration.language
     reference = _clean_line(registration.reference)
     if method == "CANCEL":
-        about = f"Your registration {reference} has been cancelled."
+        about = _(
+            "Your registration %(reference)s has been cancelled.", reference=reference
+        )
     else:
-        about = f"Your registration reference: {reference}"
+        about = _("Your registration reference: %(reference)s", reference=reference)
     if manage_url:
-        manage = f"Manage your registration: {_clean_line(manage_url)}"
+        manage = _("Manage your registration: %(url)s", url=_clean_line(manage_url))
     else:
-        manage = (
+        manage = _(
             "To see or change your registration, use the link in your "
             "confirmation e-mail."
         )
     description = _join_paragraphs(
-        event.summary, f"{about}\n{manage}", f"Event page: {event_url}"
+        event.text_in("summary", language).text,
+        f"{about}\n{manage}",
+        _("Event page: %(url)s", url=event_url),
     )
 
     cal = _new_calendar(method, f"registration-calendar-{registration.id}@{host}")
@@ -178,6 +231,7 @@ def personal_invitation(
             url=event_url,
             stamp=stamp,
             last_modified=changed,
+            language=language,
             **extra,
         )
     )
@@ -203,6 +257,7 @@ def _workshop_vevent(
     url: str,
     stamp: datetime,
     last_modified: datetime | None,
+    language: str,
     **extra,
 ) -> icalendar.Event:
     """The workshop as an all-day event; DTEND of a DATE is exclusive."""
@@ -212,8 +267,8 @@ def _workshop_vevent(
         stamp=stamp,
         start=event.starts_on,
         end=event.ends_on + timedelta(days=1),
-        summary=_clean_line(event.title),
-        location=_clean_line(event.location) or None,
+        summary=_clean_line(event.text_in("title", language).text),
+        location=_clean_line(event.text_in("location", language).text) or None,
         description=description or None,
         url=url,
         # Does not block the delegate's whole week on top of the sessions.

@@ -33,9 +33,11 @@ from urllib.parse import urlsplit
 
 from email_validator import validate_email
 from flask import render_template
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
 
 from app import ical
-from app.i18n import current_language
+from app.i18n import DEFAULT_LANGUAGE, current_language, in_language
 from app.models.registrations import RegistrationStatus
 
 if TYPE_CHECKING:
@@ -43,19 +45,19 @@ if TYPE_CHECKING:
     from app.models.registrations import Registration
 
 SUBJECTS = {
-    "confirmed": "Registration confirmed",
-    "waitlisted": "On the waiting list",
-    "promoted": "A seat is yours",
-    "pending": "Registration received, awaiting approval",
-    "approved": "Registration approved",
-    "rejected": "Registration not accepted",
-    "updated": "Registration updated",
-    "cancelled": "Registration cancelled",
-    "lost_link": "Your registration link",
-    "already_registered": "You are already registered",
-    "email_changed": "The e-mail address of your registration has changed",
-    "confirm_email": "Confirm your registration",
-    "account_locked": "Your organiser account was locked after failed logins",
+    "confirmed": _l("Registration confirmed"),
+    "waitlisted": _l("On the waiting list"),
+    "promoted": _l("A seat is yours"),
+    "pending": _l("Registration received, awaiting approval"),
+    "approved": _l("Registration approved"),
+    "rejected": _l("Registration not accepted"),
+    "updated": _l("Registration updated"),
+    "cancelled": _l("Registration cancelled"),
+    "lost_link": _l("Your registration link"),
+    "already_registered": _l("You are already registered"),
+    "email_changed": _l("The e-mail address of your registration has changed"),
+    "confirm_email": _l("Confirm your registration"),
+    "account_locked": _l("Your organiser account was locked after failed logins"),
 }
 # Messages about a registration (the other two have builders of their own).
 MESSAGE_KINDS = tuple(
@@ -114,10 +116,12 @@ class MessageFacts:
 def subject_for(
     kind: str, event: Event | None = None, reference: str | None = None
 ) -> str:
-    """The Subject of a message of ``kind`` about the event (and a reference)."""
-    subject = SUBJECTS[kind]
+    """The Subject of a message of ``kind`` about the event (and a reference),
+    in the language of the moment."""
+    subject = str(SUBJECTS[kind])
     if event is not None:
-        subject = f"{subject}: {_one_line(event.title)}"
+        title = event.text_in("title", current_language()).text
+        subject = f"{subject}: {_one_line(title)}"
     return f"{subject} ({reference})" if reference else subject
 
 
@@ -140,7 +144,34 @@ def build_message(
     every kind (``ValueError``). ``manage_url`` is the delegate's secret link,
     or None where the message must not carry one (an address change told to
     the old address, a registration whose personal data is deleted).
+    Written in the delegate's language, whoever caused it.
     """
+    with in_language(registration.language):
+        return _delegate_message(
+            kind,
+            registration,
+            facts,
+            message_id=message_id,
+            recipient=recipient,
+            manage_url=manage_url,
+            event_url=event_url,
+            sender=sender,
+            sender_name=sender_name,
+        )
+
+
+def _delegate_message(
+    kind: str,
+    registration: Registration,
+    facts: MessageFacts,
+    *,
+    message_id: str,
+    recipient: str,
+    manage_url: str | None,
+    event_url: str,
+    sender: str,
+    sender_name: str,
+) -> EmailMessage:
     if kind not in MESSAGE_KINDS:
         raise ValueError(
             f"unknown message kind {kind!r}; expected one of {MESSAGE_KINDS}"
@@ -151,6 +182,7 @@ def build_message(
     method = calendar_method(kind, facts)
     subject = subject_for(kind, event, registration.reference)
     show_programme = kind in CONFIRMATION_KINDS
+    programme = event.programme_by_day(current_language()) if show_programme else []
     context = {
         "kind": kind,
         "event": event,
@@ -163,9 +195,9 @@ def build_message(
         "event_url": event_url,
         "calendar_method": method,
         "show_programme": show_programme,
-        "programme": event.programme_by_day(current_language()) if show_programme else [],
+        "programme": programme,
         "zone_label": event.zone_label,
-        "provisional_note": ical.PROVISIONAL_NOTE,
+        "provisional_note": ical.provisional_note(),
     }
     message = _message(
         kind,
@@ -204,8 +236,36 @@ def build_address_check(
     sender: str,
     sender_name: str = DEFAULT_SENDER_NAME,
     valid_hours: int,
+    language: str = DEFAULT_LANGUAGE,
 ) -> EmailMessage:
-    """The e-mail that asks a new delegate to confirm their address."""
+    """The e-mail that asks a new delegate to confirm their address, in the
+    language they filled in the form in."""
+    with in_language(language):
+        return _address_check(
+            event,
+            message_id=message_id,
+            recipient=recipient,
+            name=name,
+            confirm_url=confirm_url,
+            event_url=event_url,
+            sender=sender,
+            sender_name=sender_name,
+            valid_hours=valid_hours,
+        )
+
+
+def _address_check(
+    event: Event,
+    *,
+    message_id: str,
+    recipient: str,
+    name: str,
+    confirm_url: str,
+    event_url: str,
+    sender: str,
+    sender_name: str,
+    valid_hours: int,
+) -> EmailMessage:
     subject = subject_for("confirm_email", event)
     context = {
         "event": event,
@@ -240,7 +300,7 @@ def build_account_locked(
         "recipient": recipient,
         "client_address": client_address,
         "failures": failures,
-        "locked_until": f"{locked_until.astimezone(UTC):%d %B %Y, %H:%M} UTC",
+        "locked_until": format_datetime(locked_until, "long", rebase=False),
     }
     return _message(
         "account_locked",

@@ -87,6 +87,32 @@ def caching_app(database_uri, app):
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def pseudo_catalogue(tmp_path_factory) -> Path:
+    """A translation directory with the pseudo-language ``eo``: every message
+    of the sources, extracted now, wrapped in ⟦…⟧ (see tests/pseudo.py)."""
+    from tests.pseudo import build_pseudo_catalogue
+
+    return build_pseudo_catalogue(tmp_path_factory.mktemp("pseudo"))
+
+
+@pytest.fixture
+def pseudo_app(database_uri, app, pseudo_catalogue):
+    """The app with the pseudo-language ``eo`` beside the real ones."""
+    translations = Path(app.root_path) / "translations"
+    other = create_app(
+        {
+            **_test_config(database_uri),
+            "BABEL_TRANSLATION_DIRECTORIES": f"{translations};{pseudo_catalogue}",
+            "EXTRA_LANGUAGES": {"eo": "eo"},
+        }
+    )
+    yield other
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def _empty_all_tables() -> None:
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
@@ -342,6 +368,8 @@ def organiser_urls(app, delegates, waitlisted):
         "settings delete session": f"{event}/settings/sessions/{session}/delete",
         "settings seats": f"{event}/settings/seats",
         "settings registration": f"{event}/settings/registration",
+        "settings translations": f"{event}/settings/translations",
+        "settings translation vi": f"{event}/settings/translations/vi",
         "audit log": f"{event}/log",
         "outbox": f"{event}/outbox",
         "accounts": "/admin/accounts",

@@ -8,6 +8,7 @@ from app.admin import (  # noqa: F401
     log,
     routes,
     settings,
+    translations,
 )
 from app.admin.blueprint import admin
 

@@ -46,6 +46,7 @@ DELEGATE_FIELDS = (
     "accessibility",
     "needs_visa_letter",
     "listed_publicly",
+    "language",
 )
 CATEGORIES = {
     "government": _l("Government"),

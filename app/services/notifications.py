@@ -18,6 +18,7 @@ from email.utils import parseaddr
 from flask import current_app
 
 from app.extensions import db
+from app.i18n import DEFAULT_LANGUAGE, in_language
 from app.mail import (
     MessageFacts,
     ascii_address,
@@ -73,11 +74,13 @@ def notify(
     facts = MessageFacts.of(
         registration, with_calendar=with_calendar, new_email=new_email
     )
+    with in_language(registration.language):
+        subject = subject_for(kind, registration.event, registration.reference)
     return _queue(
         kind,
         event=registration.event,
         recipient=recipient or registration.email,
-        subject=subject_for(kind, registration.event, registration.reference),
+        subject=subject,
         facts=facts.as_json(),
         registration_id=registration.id,
     )
@@ -101,11 +104,13 @@ def notify_lost_link(event: Event, email: str) -> OutboxMessage:
 
 def notify_address_check(request: RegistrationRequest, email: str) -> OutboxMessage:
     """Queue the e-mail that asks to confirm the address of a registration."""
+    with in_language(request.details.get("language")):
+        subject = subject_for("confirm_email", request.event)
     return _queue(
         "confirm_email",
         event=request.event,
         recipient=email,
-        subject=subject_for("confirm_email", request.event),
+        subject=subject,
         facts={"request_id": request.id},
     )
 
@@ -186,6 +191,7 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
             confirm_url=external_url("public.confirm_address", slug=slug, token=token),
             event_url=external_url("public.event_page", slug=slug),
             valid_hours=REQUEST_LIFETIME // timedelta(hours=1),
+            language=request.details.get("language", DEFAULT_LANGUAGE),
             **common,
         )
     registration = _registration_for(row)

@@ -51,8 +51,9 @@ def seed_workshop() -> Event | None:
             ends_at=datetime.combine(day, end, zone).astimezone(UTC),
             title=title,
             description=description,
+            translations=translations,
         )
-        for day, start, end, title, description in seed_data.SESSIONS
+        for day, start, end, title, description, translations in seed_data.SESSIONS
     ]
     db.session.add(event)
     return event

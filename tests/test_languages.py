@@ -1,0 +1,376 @@
+"""Five languages: how one is chosen, that every word the app writes is
+translated, and that the catalogues are complete and current."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+import pytest
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from conftest import SLUG, csrf_token, log_in
+
+from tests.helpers import every_stored_text
+from tests.pseudo import ROOT, extract_messages, outside_markers
+
+TAGS = ("en", "id", "zh-Hans", "es", "vi")
+CATALOGUES = {"id": "id", "zh-Hans": "zh_Hans", "es": "es", "vi": "vi"}
+NATIVE = ("English", "Bahasa Indonesia", "中文（简体）", "Español", "Tiếng Việt")
+TRANSLATIONS = ROOT / "app" / "translations"
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def html_lang(page) -> str:
+    return re.search(r'<html lang="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+# --- choosing the language ----------------------------------------------------
+
+
+@pytest.mark.parametrize("tag", TAGS)
+def test_lang_parameter_chooses_the_language_and_is_remembered(client, event, tag):
+    page = client.get(f"/events/{SLUG}/?lang={tag}")
+    assert page.status_code == 200
+    assert html_lang(page) == tag
+    assert page.headers["Content-Language"] == tag
+    # The next page, without the parameter, stays in that language.
+    later = client.get(f"/events/{SLUG}/register")
+    assert html_lang(later) == tag
+    assert later.headers["Content-Language"] == tag
+
+
+@pytest.mark.parametrize(
+    ("accept", "tag"),
+    [
+        ("zh-CN,zh;q=0.9", "zh-Hans"),
+        ("es-CO", "es"),
+        ("vi-VN,vi;q=0.8,en;q=0.5", "vi"),
+        ("id-ID", "id"),
+        ("fr-FR,de;q=0.8", "en"),
+        ("de;q=0.9,id;q=0.5", "id"),
+        ("en-GB", "en"),
+    ],
+)
+def test_browser_language_is_matched_to_the_nearest_one(client, event, accept, tag):
+    page = client.get(f"/events/{SLUG}/", headers={"Accept-Language": accept})
+    assert html_lang(page) == tag
+    assert "Accept-Language" in page.headers["Vary"]
+
+
+def test_the_remembered_choice_wins_over_the_browser(client, event):
+    client.get(f"/events/{SLUG}/?lang=vi")
+    page = client.get(f"/events/{SLUG}/", headers={"Accept-Language": "es"})
+    assert html_lang(page) == "vi"
+
+
+def test_an_unknown_language_is_ignored_not_an_error(client, event):
+    page = client.get(
+        f"/events/{SLUG}/?lang=xx-Nope", headers={"Accept-Language": "es"}
+    )
+    assert page.status_code == 200
+    assert html_lang(page) == "es"
+    assert "lang=" not in page.headers.get("Set-Cookie", "")
+
+
+def test_every_page_has_a_switcher_naming_each_language_in_itself(
+    client, event, public_urls
+):
+    for name, url in public_urls.items():
+        text = client.get(url).get_data(as_text=True)
+        nav = re.search(
+            r'<nav class="languages" aria-label="[^"]+">(.*?)</nav>', text, re.S
+        )
+        assert nav, name
+        for tag, native in zip(TAGS, NATIVE, strict=True):
+            assert f'lang="{tag}"' in nav.group(1), name
+            assert html.escape(native) in nav.group(1) or native in nav.group(1), name
+
+
+def test_the_switcher_keeps_the_page_and_its_query(client, event):
+    text = client.get(f"/events/{SLUG}/participants?x=1").get_data(as_text=True)
+    assert f'href="/events/{SLUG}/participants?x=1&amp;lang=vi"' in text
+
+
+# --- content -------------------------------------------------------------------
+
+
+def test_dates_and_countries_are_written_the_readers_way(client, event):
+    spanish = client.get(f"/events/{SLUG}/?lang=es").get_data(as_text=True)
+    assert "lunes, 4 de abril de 2011" in spanish
+    chinese = client.get(f"/events/{SLUG}/?lang=zh-Hans").get_data(as_text=True)
+    assert "2011年4月4日星期一" in chinese
+    assert "越南" in chinese
+    vietnamese = client.get(f"/events/{SLUG}/?lang=vi").get_data(as_text=True)
+    assert "Thứ Hai, 4 tháng 4, 2011" in vietnamese
+    assert "Trung Quốc" in vietnamese
+    indonesian = client.get(f"/events/{SLUG}/?lang=id").get_data(as_text=True)
+    assert "Tiongkok" in indonesian
+
+
+def test_the_event_speaks_indonesian_from_the_press_release(client, event):
+    text = client.get(f"/events/{SLUG}/?lang=id").get_data(as_text=True)
+    assert "<h1>Lokakarya SCORE Global untuk Berbagi Pengetahuan</h1>" in text
+    assert "Pembukaan dan perkenalan" in text
+
+
+def test_an_untranslated_text_is_marked_with_its_own_language(client, event):
+    text = client.get(f"/events/{SLUG}/?lang=vi").get_data(as_text=True)
+    assert (
+        '<h1><span lang="en">SCORE Global Knowledge Sharing Workshop</span></h1>'
+        in text
+    )
+    english = client.get(f"/events/{SLUG}/?lang=en").get_data(as_text=True)
+    assert "<h1>SCORE Global Knowledge Sharing Workshop</h1>" in english
+
+
+def test_the_event_page_is_cached_per_language(caching_app, event):
+    client = caching_app.test_client()
+    english = client.get(f"/events/{SLUG}/?lang=en", headers={"Cookie": ""})
+    indonesian = caching_app.test_client().get(f"/events/{SLUG}/?lang=id")
+    assert html_lang(english) == "en"
+    assert html_lang(indonesian) == "id"
+    assert "Lokakarya SCORE Global" in indonesian.get_data(as_text=True)
+
+
+def test_public_calendars_follow_the_language(client, event):
+    indonesian = client.get(f"/events/{SLUG}/agenda.ics?lang=id").get_data(as_text=True)
+    assert "SUMMARY:Pembukaan dan perkenalan" in indonesian
+    assert "Lokakarya SCORE Global untuk Berbagi Pengetahuan" in indonesian
+    english = client.get(f"/events/{SLUG}/event.ics?lang=en").get_data(as_text=True)
+    assert "SUMMARY:SCORE Global Knowledge Sharing Workshop" in english
+
+
+def test_organisers_translate_the_events_texts(client, event, admin, app):
+    log_in(client, *admin)
+    url = f"/admin/events/{SLUG}/settings/translations/vi"
+    form = {
+        "csrf_token": csrf_token(client, url),
+        "title": "Hội thảo Chia sẻ Kiến thức SCORE Toàn cầu",
+        "location": "Bogor, Tây Java, Indonesia",
+    }
+    saved = client.post(url, data=form)
+    assert saved.status_code == 303
+    page = client.get(f"/events/{SLUG}/?lang=vi").get_data(as_text=True)
+    assert "<h1>Hội thảo Chia sẻ Kiến thức SCORE Toàn cầu</h1>" in page
+    # The purpose was left empty: English, marked as such.
+    assert '<p><span lang="en">The workshop gives delegates' in page
+    log = client.get(f"/admin/events/{SLUG}/log").get_data(as_text=True)
+    assert "event_translated" in log
+
+
+def test_the_default_language_cannot_be_translated(client, event, admin):
+    log_in(client, *admin)
+    assert (
+        client.get(f"/admin/events/{SLUG}/settings/translations/en").status_code == 404
+    )
+    assert (
+        client.get(f"/admin/events/{SLUG}/settings/translations/xx").status_code == 404
+    )
+
+
+# --- the catalogues ------------------------------------------------------------
+
+
+def _catalogue(tag: str):
+    path = TRANSLATIONS / CATALOGUES[tag] / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as file:
+        return read_po(file, locale=CATALOGUES[tag])
+
+
+@pytest.mark.parametrize("tag", CATALOGUES)
+def test_every_message_is_translated_with_its_placeholders(tag):
+    catalogue = _catalogue(tag)
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        if message.fuzzy:
+            problems.append(f"fuzzy: {message.id!r}")
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = (
+            message.string if isinstance(message.string, tuple) else (message.string,)
+        )
+        wanted = set(PLACEHOLDER.findall(ids[-1]))
+        for string in strings:
+            if not string:
+                problems.append(f"empty: {ids[0]!r}")
+            elif set(PLACEHOLDER.findall(string)) - {"num"} != wanted - {"num"}:
+                problems.append(f"placeholders differ: {ids[0]!r} -> {string!r}")
+            elif ids[0].count("<") != string.count("<"):
+                problems.append(f"markup differs: {ids[0]!r} -> {string!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_catalogues_hold_exactly_the_messages_of_the_sources(tmp_path):
+    """Fails when a message was added or changed without `make translations`."""
+    wanted = {m.id for m in extract_messages(tmp_path / "messages.pot") if m.id}
+    for tag in CATALOGUES:
+        held = {m.id for m in _catalogue(tag) if m.id}
+        missing = sorted(map(str, wanted - held))[:5]
+        stale = sorted(map(str, held - wanted))[:5]
+        assert held == wanted, f"{tag}: run `make translations`: {missing} {stale}"
+
+
+@pytest.mark.parametrize("tag", CATALOGUES)
+def test_the_compiled_catalogue_is_the_current_one(tag):
+    """The committed .mo says what the .po says (`make translations` compiles)."""
+    directory = TRANSLATIONS / CATALOGUES[tag] / "LC_MESSAGES"
+    with (directory / "messages.mo").open("rb") as file:
+        compiled = Translations(file)
+    for message in _catalogue(tag):
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            assert compiled.ngettext(*message.id, 1) == message.string[0]
+        else:
+            assert compiled.gettext(message.id) == message.string, message.id
+
+
+# --- nothing left in English: the pseudo-language --------------------------------
+
+# Names that stay as they are in every language.
+PROPER_NAMES = {
+    "ilo",
+    "score",
+    "wib",
+    "utc",
+    "csv",
+    "ics",
+    "google",
+    "outlook",
+    "apple",
+    "thunderbird",
+    "excel",
+    "https",
+    "http",
+    "webcal",
+    "iso",
+    "sme",
+    "smes",
+    "english",
+    "bahasa",
+    "indonesia",
+    "español",
+    "tiếng",
+    "việt",
+    "ical",
+}
+
+
+class _PageText(HTMLParser):
+    """The text a reader meets: text nodes and the attributes read aloud."""
+
+    READ_ATTRIBUTES = frozenset({"title", "aria-label", "placeholder", "alt"})
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._hidden += 1
+        for name, value in attrs:
+            if name in self.READ_ATTRIBUTES and value:
+                self.parts.append(f" {value} ")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def english_left(page_html: str, data: list[str], vocabulary: set[str]) -> list[str]:
+    """The runs of text outside the markers that hold words of the app's
+    English messages, once the data (anything stored) is taken out."""
+    parser = _PageText()
+    parser.feed(page_html)
+    text = outside_markers("".join(parser.parts))
+    for value in data:
+        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", text)
+    left = []
+    for run in re.split(r"\s{2,}|\n", text):
+        words = re.findall(r"[A-Za-z][A-Za-z']{2,}", run)
+        if any(w.lower() in vocabulary - PROPER_NAMES for w in words):
+            left.append(run.strip())
+    return left
+
+
+@pytest.fixture
+def vocabulary(tmp_path) -> set[str]:
+    words = set()
+    for message in extract_messages(tmp_path / "messages.pot"):
+        for text in message.id if isinstance(message.id, tuple) else (message.id,):
+            # Placeholder names and markup are not words a reader sees.
+            text = re.sub(r"%\(\w+\)[sd]|<[^>]+>", " ", text or "")
+            words.update(w.lower() for w in re.findall(r"[A-Za-z']{3,}", text))
+    return words
+
+
+def _stored_data(app) -> list[str]:
+    texts = set()
+    for value in every_stored_text(app):
+        texts.add(value)
+        texts.update(line.strip() for line in value.splitlines() if line.strip())
+    return sorted((t for t in texts if len(t) > 2), key=len, reverse=True)
+
+
+def test_every_public_page_is_translated(pseudo_app, app, public_urls, vocabulary):
+    client = pseudo_app.test_client()
+    client.set_cookie("lang", "eo")
+    data = _stored_data(app)
+    found = {}
+    for name, url in public_urls.items():
+        page = client.get(url)
+        assert page.headers["Content-Language"] == "eo", name
+        left = english_left(page.get_data(as_text=True), data, vocabulary)
+        if left:
+            found[name] = left
+    register_url = f"/events/{SLUG}/register"
+    refused = client.post(
+        register_url, data={"csrf_token": csrf_token(client, register_url)}
+    )
+    assert refused.status_code == 422
+    left = english_left(refused.get_data(as_text=True), data, vocabulary)
+    if left:
+        found["registration form with errors"] = left
+    assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+def test_every_organiser_page_is_translated(
+    pseudo_app, app, admin, organiser_urls, vocabulary
+):
+    client = pseudo_app.test_client()
+    client.set_cookie("lang", "eo")
+    log_in(client, *admin)
+    data = _stored_data(app)
+    found = {}
+    for name, url in organiser_urls.items():
+        page = client.get(url)
+        left = english_left(page.get_data(as_text=True), data, vocabulary)
+        if left:
+            found[name] = left
+    assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+def test_the_pseudo_language_shows_what_is_left_in_english(
+    pseudo_app, app, event, vocabulary
+):
+    """The check above can fail: an English word outside the markers is found."""
+    data = _stored_data(app)
+    assert "Register now" in english_left(
+        "<p>⟦Register⟧ Register now</p>", data, vocabulary
+    )
+    assert english_left("<p>⟦Register ⟦now⟧⟧</p>", data, vocabulary) == []
+
+
+def test_the_login_page_is_translated(pseudo_app, app, vocabulary):
+    client = pseudo_app.test_client()
+    client.set_cookie("lang", "eo")
+    page = client.get("/admin/login").get_data(as_text=True)
+    assert not english_left(page, _stored_data(app), vocabulary)
