@@ -7,12 +7,16 @@ import html
 import re
 from html.parser import HTMLParser
 
+import icalendar
 import pytest
 from babel.messages.pofile import read_po
 from babel.support import Translations
-from conftest import SLUG, csrf_token, log_in
+from conftest import SLUG, add_delegate, csrf_token, log_in, valid_registration
+from sqlalchemy import select
 
-from tests.helpers import every_stored_text
+from app.extensions import db
+from app.models import OutboxMessage, Registration
+from tests.helpers import built_message, every_stored_text
 from tests.pseudo import ROOT, extract_messages, outside_markers
 
 TAGS = ("en", "id", "zh-Hans", "es", "vi")
@@ -168,6 +172,98 @@ def test_the_default_language_cannot_be_translated(client, event, admin):
     assert (
         client.get(f"/admin/events/{SLUG}/settings/translations/xx").status_code == 404
     )
+
+
+# --- e-mails in the delegate's language ----------------------------------------
+
+
+def _in_catalogue(tag: str, english: str) -> str:
+    """What the committed catalogue of ``tag`` says for ``english``."""
+    catalogue = Translations.load(str(TRANSLATIONS), [CATALOGUES[tag]])
+    translated = catalogue.gettext(english)
+    assert translated != english, f"{english!r} is not translated into {tag}"
+    return translated
+
+
+def _queued(app, registration_id: int, kind: str):
+    return db.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.registration_id == registration_id,
+            OutboxMessage.kind == kind,
+        )
+    )
+
+
+def _calendar_description(message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            calendar = icalendar.Calendar.from_ical(part.get_payload(decode=True))
+            return str(calendar.walk("VEVENT")[0]["DESCRIPTION"])
+    raise AssertionError("no calendar in the message")
+
+
+@pytest.mark.parametrize("tag", CATALOGUES)
+def test_a_delegate_is_written_to_in_the_language_they_registered_in(
+    client, app, event, tag
+):
+    client.get(f"/events/{SLUG}/?lang={tag}")
+    url = f"/events/{SLUG}/register"
+    address = f"{tag.lower()}@example.org"
+    form = valid_registration(email=address, csrf_token=csrf_token(client, url))
+    assert client.post(url, data=form).status_code == 303
+    with app.app_context():
+        registration = db.session.scalar(
+            select(Registration).where(Registration.email_normalised == address)
+        )
+        assert registration.language == tag
+        reference = registration.reference
+        message = built_message(_queued(app, registration.id, "confirmed"))
+    assert message["Subject"].startswith(_in_catalogue(tag, "Registration confirmed"))
+    text = message.get_body(("plain",)).get_content()
+    assert "is confirmed. We look forward to welcoming you" not in text
+    description = _calendar_description(message)
+    reference_line = _in_catalogue(tag, "Your registration reference: %(reference)s")
+    assert reference_line % {"reference": reference} in description
+
+
+def test_an_organiser_working_in_english_promotes_a_delegate_who_reads_vietnamese(
+    client, app, event, admin
+):
+    seated = [add_delegate(app, f"Ama {n}", f"ama{n}@gh.example.org") for n in range(6)]
+    waiting = add_delegate(app, "Nguyễn Văn An", "an@vn.example.org", language="vi")
+    log_in(client, *admin)
+    url = f"/admin/events/{SLUG}/registrations/{seated[0].id}/cancel"
+    confirm = client.get(url)
+    assert html_lang(confirm) == "en"
+    token = re.search(
+        r'name="csrf_token"[^>]*? value="([^"]+)"', confirm.get_data(as_text=True)
+    )
+    assert client.post(url, data={"csrf_token": token.group(1)}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Registration, waiting.id).status == "confirmed"
+        promoted = built_message(_queued(app, waiting.id, "promoted"))
+        cancelled = built_message(_queued(app, seated[0].id, "cancelled"))
+    assert promoted["Subject"].startswith(_in_catalogue("vi", "A seat is yours"))
+    assert cancelled["Subject"].startswith("Registration cancelled")
+
+
+def test_the_delegate_changes_their_language_on_their_own_page(client, app, event):
+    delegate = add_delegate(app, "Siti Rahma", "siti@id.example.org", "ID")
+    url = f"/r/{delegate.token}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert '<option selected value="en">English</option>' in page
+    form = valid_registration(
+        full_name="Siti Rahma",
+        email="siti@id.example.org",
+        country="ID",
+        language="id",
+        csrf_token=csrf_token(client, url),
+    )
+    assert client.post(url, data=form).status_code == 303
+    with app.app_context():
+        assert db.session.get(Registration, delegate.id).language == "id"
+        updated = built_message(_queued(app, delegate.id, "updated"))
+    assert updated["Subject"].startswith(_in_catalogue("id", "Registration updated"))
 
 
 # --- the catalogues ------------------------------------------------------------
