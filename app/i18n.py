@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from babel import Locale
 from babel.dates import format_date, format_interval
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import force_locale, get_locale
 
 from app.extensions import babel
@@ -40,6 +40,8 @@ COOKIE_SECONDS = 365 * 24 * 3600
 
 def languages() -> dict[str, str]:
     """The languages this app speaks (tests add a pseudo-language)."""
+    if not has_app_context():
+        return LANGUAGES
     return {**LANGUAGES, **current_app.config.get("EXTRA_LANGUAGES", {})}
 
 
@@ -142,8 +144,27 @@ def long_date(day: date) -> str:
 
 
 def date_range(start: date, end: date) -> str:
-    """``4–8 April 2011`` in the reader's language."""
-    return format_interval(start, end, "yMMMMd", locale=get_locale())
+    """``4 – 8 April 2011``, ``4–8 de abril de 2011``, ``2011年4月4日至8日``.
+
+    Most locales have no interval pattern with the month written out, and
+    Babel then falls back to the abbreviated one ("Apr"): the month's full
+    name is put back in.
+    """
+    locale = get_locale() or Locale.parse(LANGUAGES[DEFAULT_LANGUAGE])
+    if "yMMMMd" in locale.interval_formats:
+        return format_interval(start, end, "yMMMMd", locale=locale)
+    text = format_interval(start, end, "yMMMd", locale=locale)
+    months = locale.months["format"]
+    for month in {start.month, end.month}:
+        short, wide = months["abbreviated"][month], months["wide"][month]
+        # Not where the short name is the number ("4月") and the long one a word.
+        if _has_digit(short) == _has_digit(wide):
+            text = text.replace(short, wide)
+    return text
+
+
+def _has_digit(text: str) -> bool:
+    return any(char.isdigit() for char in text)
 
 
 def country_name(code: str) -> str:

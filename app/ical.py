@@ -29,7 +29,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
-from flask_babel import gettext as _
+from flask import has_app_context
+from flask_babel import gettext
 from icalendar import vCalAddress, vDuration
 from icalendar.enums import STATUS, TRANSP
 
@@ -44,6 +45,14 @@ METHODS = ("PUBLISH", "REQUEST", "CANCEL")
 # How often subscribers should re-fetch the programme feed (RFC 7986 and the
 # older X-PUBLISHED-TTL that Outlook reads).
 FEED_REFRESH = timedelta(hours=12)
+
+
+def _(text: str, **values) -> str:
+    """The app's words in the language of the moment; English when no
+    application is active (these functions need none)."""
+    if has_app_context():
+        return gettext(text, **values)
+    return text % values if values else text
 
 
 def provisional_note() -> str:

@@ -348,7 +348,7 @@ def test_agenda_feed_headers_for_subscribers(workshop, sessions):
 def test_agenda_marks_a_provisional_programme(workshop, sessions):
     provisional = ical.agenda_calendar(workshop, sessions, EVENT_URL)
     for event in icalendar.Calendar.from_ical(provisional).events:
-        assert ical.PROVISIONAL_NOTE in str(event["DESCRIPTION"])
+        assert ical.provisional_note() in str(event["DESCRIPTION"])
     visit = icalendar.Calendar.from_ical(provisional).events[1]
     assert str(visit["DESCRIPTION"]).startswith(
         "Buses leave from the hotel lobby.\nBring a hat."
@@ -356,7 +356,7 @@ def test_agenda_marks_a_provisional_programme(workshop, sessions):
 
     workshop.programme_is_provisional = False
     final = ical.agenda_calendar(workshop, sessions, EVENT_URL)
-    assert ical.PROVISIONAL_NOTE.encode() not in final
+    assert ical.provisional_note().encode() not in final
     visit = icalendar.Calendar.from_ical(final).events[1]
     assert (
         str(visit["DESCRIPTION"]) == "Buses leave from the hotel lobby.\nBring a hat."

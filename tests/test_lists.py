@@ -463,12 +463,12 @@ def test_rooming_page_matches_the_csv_and_totals_the_nights(cast, logged_in):
     assert '<dd id="delegates-total">4</dd>' in body
     assert '<dd id="without-dates">1 ' in body
     assert per_night == [
-        ["Sunday 3 April 2011", "1"],
-        ["Monday 4 April 2011", "2"],
-        ["Tuesday 5 April 2011", "2"],
-        ["Wednesday 6 April 2011", "2"],
-        ["Thursday 7 April 2011", "2"],
-        ["Friday 8 April 2011", "1"],
+        ["Sunday, 3 April 2011", "1"],
+        ["Monday, 4 April 2011", "2"],
+        ["Tuesday, 5 April 2011", "2"],
+        ["Wednesday, 6 April 2011", "2"],
+        ["Thursday, 7 April 2011", "2"],
+        ["Friday, 8 April 2011", "1"],
     ]
 
 

@@ -310,7 +310,7 @@ def test_confirmation_kinds_show_the_programme_in_local_time(workshop, kind):
     text = text_of(message)
 
     # The first session starts at 02:00Z, which is 09:00 WIB.
-    assert "Monday 4 April 2011" in text
+    assert "Monday, 4 April 2011" in text
     assert "09:00–10:30  Opening and introductions" in text
     assert "02:00" not in text
     assert "WIB" in text
@@ -333,7 +333,7 @@ def test_every_message_names_the_event_and_how_to_reach_the_organisers(workshop,
 
     for body in (text_of(message), html_of(message)):
         assert "SCORE Global Knowledge Sharing Workshop" in body
-        assert "4–8 April 2011" in body
+        assert "4\u2009–\u20098 April 2011" in body
         assert "Bogor, West Java, Indonesia" in body
         assert "SCR-ABC234" in body
         if kind == "email_changed":
