@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import session
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import login_manager
 from app.models import Organiser
@@ -14,7 +15,10 @@ SESSION_KEY = "organiser_session"
 
 def init_app(app) -> None:
     login_manager.login_view = "admin.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = _l("Please log in to see this page.")
+    # Flashed as plain text in the reader's language (a session keeps no
+    # lazy string).
+    login_manager.localize_callback = str
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader

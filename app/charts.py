@@ -11,6 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from app.i18n import programme_name
+
 WIDTH = 400
 BAR_ROW = 40
 PROGRAMME_ROW = 44
@@ -79,24 +84,44 @@ class ProgrammeChart:
 
 
 def programme_chart(programmes: Sequence) -> ProgrammeChart:
-    """``programmes`` have name, quota, confirmed, pending, waitlisted, held."""
+    """``programmes`` have code, name, quota, confirmed, pending, waitlisted, held."""
     longest = max(
         [max(p.quota, p.confirmed + p.pending + p.waitlisted) for p in programmes] + [1]
     )
     scale = (WIDTH - 4) / longest
     bars = []
     for n, p in enumerate(programmes):
-        summary = f"{p.held} of {p.quota} seats"
+        name = programme_name(p)
         if p.waitlisted:
-            summary += f", {p.waitlisted} waiting"
+            # TRANSLATORS: seats taken of a country programme's quota, people waiting.
+            summary = ngettext(
+                "%(held)d of %(num)d seat, %(waiting)d waiting",
+                "%(held)d of %(num)d seats, %(waiting)d waiting",
+                p.quota,
+                held=p.held,
+                waiting=p.waitlisted,
+            )
+        else:
+            # TRANSLATORS: seats taken of a country programme's quota.
+            summary = ngettext(
+                "%(held)d of %(num)d seat",
+                "%(held)d of %(num)d seats",
+                p.quota,
+                held=p.held,
+            )
         bars.append(
             ProgrammeBar(
                 y=LEGEND + n * PROGRAMME_ROW,
-                name=p.name,
+                name=name,
                 summary=summary,
-                title=(
-                    f"{p.name}: {p.confirmed} confirmed, {p.pending} pending, "
-                    f"{p.waitlisted} waitlisted; quota {p.quota}"
+                title=_(
+                    "%(programme)s: %(confirmed)d confirmed, %(pending)d pending, "
+                    "%(waitlisted)d waitlisted; quota %(quota)d",
+                    programme=name,
+                    confirmed=p.confirmed,
+                    pending=p.pending,
+                    waitlisted=p.waitlisted,
+                    quota=p.quota,
                 ),
                 confirmed=p.confirmed * scale,
                 pending_x=p.confirmed * scale,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
@@ -10,17 +12,47 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from app.extensions import db
 
 TITLES = {
-    400: "Bad request",
-    403: "Not allowed",
-    404: "Page not found",
-    405: "Method not allowed",
-    410: "This link has expired",
-    413: "Too much data",
-    422: "Could not process this request",
-    429: "Too many requests",
-    500: "Something went wrong",
-    503: "Service unavailable",
+    400: _l("Bad request"),
+    403: _l("Not allowed"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    # Werkzeug's name of the status, as the page has always shown it.
+    409: _l("Conflict"),
+    410: _l("This link has expired"),
+    413: _l("Too much data"),
+    422: _l("Could not process this request"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+    503: _l("Service unavailable"),
 }
+# Werkzeug's own descriptions (exactly its English), shown where a view gave
+# none of its own: an unknown address, a method not allowed, a crash.
+DESCRIPTIONS = {
+    400: _l(
+        "The browser (or proxy) sent a request that this server could not understand."
+    ),
+    403: _l(
+        "You don't have the permission to access the requested resource. It is "
+        "either read-protected or not readable by the server."
+    ),
+    404: _l(
+        "The requested URL was not found on the server. If you entered the URL "
+        "manually please check your spelling and try again."
+    ),
+    405: _l("The method is not allowed for the requested URL."),
+    500: _l(
+        "The server encountered an internal error and was unable to complete "
+        "your request. Either the server is overloaded or there is an error in "
+        "the application."
+    ),
+}
+
+
+def _description(error: HTTPException) -> str:
+    """The view's own description, else ours for Werkzeug's default."""
+    if error.description == type(error).description and error.code in DESCRIPTIONS:
+        return str(DESCRIPTIONS[error.code])
+    return error.description
 
 
 def render_error(error: HTTPException):
@@ -30,7 +62,7 @@ def render_error(error: HTTPException):
         "errors/error.html",
         code=code,
         title=TITLES.get(code, error.name),
-        description=error.description,
+        description=_description(error),
     )
     response.set_data(body)
     response.content_type = "text/html; charset=utf-8"
@@ -40,7 +72,7 @@ def render_error(error: HTTPException):
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        error.description = (
+        error.description = _(
             "Your form could not be accepted because its security token was "
             "missing or had expired. Go back, reload the page and send it again."
         )
@@ -48,7 +80,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(429)
     def too_many_requests(error: HTTPException):
-        error.description = (
+        error.description = _(
             "You have sent this form too many times in a short while. Nothing "
             "was lost: please wait a little (the limit resets within the hour) "
             "and try again."
@@ -57,7 +89,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(413)
     def too_large(error: HTTPException):
-        error.description = (
+        error.description = _(
             "This request carried more data than any form here takes. Nothing "
             "was saved: go back, shorten what you typed and send it again."
         )
@@ -73,7 +105,9 @@ def init_app(app) -> None:
         app.logger.error("database unavailable: %s", error.orig)
         return render_error(
             ServiceUnavailable(
-                "The registration system cannot reach its database just now. "
-                "Nothing was saved; please try again in a minute."
+                _(
+                    "The registration system cannot reach its database just now. "
+                    "Nothing was saved; please try again in a minute."
+                )
             )
         )

@@ -4,6 +4,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import request
+from flask_babel import format_number, get_translations
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
 from wtforms import DateField, EmailField, StringField, TextAreaField
@@ -31,6 +35,11 @@ class Form(FlaskForm):
             if formdata is _Auto:
                 return request.form if _is_submitted() else None
             return formdata
+
+        def get_translations(self, form):
+            # WTForms' own messages ("Not a valid choice.") come from our
+            # catalogue: WTForms ships no Indonesian or Vietnamese.
+            return _WTFormsMessages()
 
     # What the change of the last successful ``submit`` returned.
     result: Any = None
@@ -82,6 +91,19 @@ class Form(FlaskForm):
                 field.data = field.data[:limit]
 
 
+class _WTFormsMessages:
+    """WTForms' translations object, reading the app's catalogue in the
+    reader's language (the messages are listed in ``app.form_messages``)."""
+
+    def gettext(self, string: str) -> str:
+        return _(string) if string else string
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        # Not flask_babel.ngettext: it fills in %(num)d at once and would fail
+        # on WTForms' own placeholders (%(max)d), which WTForms fills in later.
+        return get_translations().ungettext(singular, plural, n)
+
+
 def max_length(field) -> int:
     limits = [v.max for v in field.validators if isinstance(v, Length) and v.max != -1]
     return min(limits, default=ECHO_LIMIT)
@@ -90,13 +112,20 @@ def max_length(field) -> int:
 # --- fields declared once ------------------------------------------------------
 
 
-def required(message: str) -> DataRequired:
+def required(message) -> DataRequired:
     return DataRequired(message=message)
 
 
 def _bounded(max_length: int, too_long: str | None) -> Length:
-    default = f"Keep this under {max_length:,} characters."
-    return Length(max=max_length, message=too_long or default)
+    return Length(max=max_length, message=too_long or keep_under(max_length))
+
+
+def keep_under(max_length: int) -> LazyString:
+    """The message of a text that is too long, its number written the
+    reader's way (1,000 in English, 1.000 in Indonesian)."""
+    return LazyString(
+        lambda: _("Keep this under %(max)s characters.", max=format_number(max_length))
+    )
 
 
 def line(
@@ -134,7 +163,7 @@ def email_address(label: str, *validators, **kwargs) -> EmailField:
         filters=[clean_text],
         validators=[
             *validators,
-            _bounded(254, "An e-mail address has at most 254 characters."),
+            _bounded(254, _l("An e-mail address has at most 254 characters.")),
             NoControlCharacters(),
         ],
         **kwargs,
@@ -145,7 +174,9 @@ class IsoDateField(DateField):
     """A date typed or picked as YYYY-MM-DD, with a message a person understands."""
 
     def __init__(self, label: str, *validators, **kwargs):
-        kwargs.setdefault("render_kw", {"placeholder": "YYYY-MM-DD"})
+        # TRANSLATORS: the placeholder of a date field; the date is typed as
+        # digits, year-month-day (2011-04-03), whatever the language.
+        kwargs.setdefault("render_kw", {"placeholder": _l("YYYY-MM-DD")})
         super().__init__(label, validators=list(validators) or [Optional()], **kwargs)
 
     def process_formdata(self, valuelist):
@@ -153,5 +184,5 @@ class IsoDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(
-                "Enter the date as YYYY-MM-DD, for example 2011-04-03."
+                _("Enter the date as YYYY-MM-DD, for example 2011-04-03.")
             ) from error

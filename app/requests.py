@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 # Ids are 32-bit integers in the database; a larger number in a URL is simply
@@ -26,7 +27,10 @@ def refuse_nul_characters():
         for key, values in request.args.lists()
         for value in values
     ):
-        abort(400, description="The address contains a character that is not allowed.")
+        abort(
+            400,
+            description=_("The address contains a character that is not allowed."),
+        )
 
 
 def init_app(app) -> None:

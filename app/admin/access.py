@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -39,7 +40,7 @@ def event_or_404(slug: str) -> Event:
     try:
         return event_service.event_by_slug(slug)
     except event_service.EventNotFound:
-        abort(404, description="There is no event at this address.")
+        abort(404, description=_("There is no event at this address."))
 
 
 def registration_or_404(event: Event, registration_id: int) -> Registration:
@@ -50,7 +51,7 @@ def registration_or_404(event: Event, registration_id: int) -> Registration:
         )
     )
     if registration is None or not in_scope(registration):
-        abort(404, description="There is no such registration.")
+        abort(404, description=_("There is no such registration."))
     return registration
 
 
@@ -61,7 +62,7 @@ def require_role(*roles: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if current_user.role not in roles:
-                abort(403, description="Your account may not do this.")
+                abort(403, description=_("Your account may not do this."))
             return view(*args, **kwargs)
 
         return wrapped

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.admin.access import require_role
@@ -28,7 +29,7 @@ def accounts():
             actor=Actor.organiser(current_user),
         )
     ):
-        flash(f"Account {form.result.email} created.")
+        flash(_("Account %(email)s created.", email=form.result.email))
         return redirect(url_for("admin.accounts"), code=303)
     return render_template(
         "admin/accounts.html", form=form, organisers=organisers(), action=ActionForm()
@@ -38,10 +39,14 @@ def accounts():
 @admin.post("/accounts/<int:organiser_id>/active")
 @require_role(Role.ADMIN)
 def account_active(organiser_id: int):
-    organiser = db.get_or_404(Organiser, organiser_id, description="No such account.")
+    organiser = db.get_or_404(
+        Organiser, organiser_id, description=_("No such account.")
+    )
     form = ActionForm()
     actor = Actor.organiser(current_user)
     if form.act(lambda: set_active(organiser, not organiser.active, actor)):
-        state = "active" if organiser.active else "switched off"
-        flash(f"{organiser.email} is {state}.")
+        if organiser.active:
+            flash(_("%(email)s is active.", email=organiser.email))
+        else:
+            flash(_("%(email)s is switched off.", email=organiser.email))
     return redirect(url_for("admin.accounts"), code=303)

@@ -16,6 +16,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.admin.access import (
@@ -90,15 +92,15 @@ def registration_detail(slug: str, registration_id: int):
 # Actions on a registration: (service, message when done). Those that destroy
 # something are asked to be confirmed on a page of their own.
 ACTIONS = {
-    "approve": (registration_service.approve_registration, "Approved."),
-    "reject": (registration_service.reject_registration, "Rejected."),
-    "cancel": (registration_service.cancel_registration, "Cancelled."),
-    "resend": (registration_service.resend_confirmation, "Message queued."),
-    "check-in": (registration_service.check_in, "Checked in."),
-    "undo-check-in": (registration_service.undo_check_in, "Check-in undone."),
+    "approve": (registration_service.approve_registration, _l("Approved.")),
+    "reject": (registration_service.reject_registration, _l("Rejected.")),
+    "cancel": (registration_service.cancel_registration, _l("Cancelled.")),
+    "resend": (registration_service.resend_confirmation, _l("Message queued.")),
+    "check-in": (registration_service.check_in, _l("Checked in.")),
+    "undo-check-in": (registration_service.undo_check_in, _l("Check-in undone.")),
     "confirm": (
         registration_service.confirm_from_waitlist,
-        "Confirmed from the waiting list.",
+        _l("Confirmed from the waiting list."),
     ),
 }
 NEEDS_CONFIRMATION = {"reject", "cancel"}
@@ -112,7 +114,7 @@ def registration_action(slug: str, registration_id: int, action: str):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
     if action not in ACTIONS:
-        abort(404, description="There is no such action.")
+        abort(404, description=_("There is no such action."))
     form = ActionForm()
     if request.method == "GET":
         if action not in NEEDS_CONFIRMATION:
@@ -127,7 +129,7 @@ def registration_action(slug: str, registration_id: int, action: str):
         change = partial(change, override_quota=bool(form.override_quota.data))
     actor = Actor.organiser(current_user)
     if form.act(lambda: change(registration, actor)):
-        flash(done)
+        flash(str(done))  # the session keeps text, not a lazy string
     return redirect(_back_to(event, registration), code=303)
 
 
@@ -147,7 +149,7 @@ def registration_edit(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
     if registration.anonymised_at is not None:
-        abort(409, description="This registration's personal data is deleted.")
+        abort(409, description=_("This registration's personal data is deleted."))
     form = EditRegistrationForm(
         registration=registration,
         obj=registration_service.DelegateDetails.of(registration),
@@ -157,7 +159,7 @@ def registration_edit(slug: str, registration_id: int):
     if form.submit(
         lambda: registration_service.update_details(registration, details(), actor)
     ):
-        flash("Saved." if form.result else "Nothing was changed.")
+        flash(_("Saved.") if form.result else _("Nothing was changed."))
         return redirect(_back_to(event, registration), code=303)
     return render_template(
         "admin/registration_edit.html",

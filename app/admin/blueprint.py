@@ -1,6 +1,7 @@
 """The organisers' blueprint. Every page needs a logged-in organiser."""
 
 from flask import Blueprint, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -26,13 +27,13 @@ def never_cache(response):
 # The event's pages in the organisers' area, shown as a sub-navigation; each
 # appears once its view exists.
 EVENT_LINKS = (
-    ("admin.dashboard", "Dashboard"),
-    ("admin.attendees", "Attendees"),
-    ("admin.check_in", "Check-in"),
-    ("admin.lists", "Lists"),
-    ("admin.event_settings", "Settings"),
-    ("admin.audit_log", "Audit log"),
-    ("admin.outbox_page", "Outbox"),
+    ("admin.dashboard", _l("Dashboard")),
+    ("admin.attendees", _l("Attendees")),
+    ("admin.check_in", _l("Check-in")),
+    ("admin.lists", _l("Lists")),
+    ("admin.event_settings", _l("Settings")),
+    ("admin.audit_log", _l("Audit log")),
+    ("admin.outbox_page", _l("Outbox")),
 )
 
 

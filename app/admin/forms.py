@@ -1,6 +1,8 @@
 """Organiser forms. The login fields ``email`` and ``password`` are a contract."""
 
 from flask import abort, flash
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,23 +20,23 @@ from app.validation import NoControlCharacters, normalised_email
 
 class LoginForm(Form):
     email = EmailField(
-        "E-mail address",
+        _l("E-mail address"),
         validators=[
-            DataRequired(message="Enter your e-mail address."),
+            DataRequired(message=_l("Enter your e-mail address.")),
             Length(max=254),
             NoControlCharacters(),
         ],
     )
     password = PasswordField(
-        "Password",
-        validators=[DataRequired(message="Enter your password."), Length(max=1000)],
+        _l("Password"),
+        validators=[DataRequired(message=_l("Enter your password.")), Length(max=1000)],
     )
 
 
 class ActionForm(Form):
     """An organiser's action behind a button: only CSRF, and an admin override."""
 
-    override_quota = BooleanField("Confirm even if the delegation is full (admin)")
+    override_quota = BooleanField(_l("Confirm even if the delegation is full (admin)"))
 
     def act(self, change) -> bool:
         """``submit`` for a button: True when the change went through; a
@@ -42,57 +44,60 @@ class ActionForm(Form):
         if self.submit(change):
             return True
         if not self.form_errors:
-            abort(400, description="The form was incomplete; go back and try again.")
+            abort(400, description=_("The form was incomplete; go back and try again."))
         flash(" ".join(self.form_errors))
         return False
 
 
 class PasswordForm(Form):
     current = PasswordField(
-        "Current password",
-        validators=[DataRequired(message="Enter your current password.")],
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Enter your current password."))],
     )
     new = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[
-            DataRequired(message="Enter a new password."),
-            Length(min=10, max=1000, message="Use 10 characters or more."),
+            DataRequired(message=_l("Enter a new password.")),
+            Length(min=10, max=1000, message=_l("Use 10 characters or more.")),
         ],
     )
     confirm = PasswordField(
-        "New password again",
-        validators=[EqualTo("new", message="The two new passwords differ.")],
+        _l("New password again"),
+        validators=[EqualTo("new", message=_l("The two new passwords differ."))],
     )
 
 
 class AccountForm(Form):
     email = EmailField(
-        "E-mail address",
-        validators=[DataRequired(message="Enter an e-mail address."), Length(max=254)],
+        _l("E-mail address"),
+        validators=[
+            DataRequired(message=_l("Enter an e-mail address.")),
+            Length(max=254),
+        ],
     )
 
     def validate_email(self, field):
         field.data = normalised_email(field.data)
 
     role = SelectField(
-        "Role",
-        validators=[DataRequired(message="Choose a role.")],
+        _l("Role"),
+        validators=[DataRequired(message=_l("Choose a role."))],
         choices=[
-            SelectChoice("", "Choose a role"),
-            SelectChoice(Role.ORGANISER, "Organiser (all registrations)"),
-            SelectChoice(Role.COORDINATOR, "Coordinator of one country programme"),
-            SelectChoice(Role.ADMIN, "Admin (everything, accounts and settings)"),
+            SelectChoice("", _l("Choose a role")),
+            SelectChoice(Role.ORGANISER, _l("Organiser (all registrations)")),
+            SelectChoice(Role.COORDINATOR, _l("Coordinator of one country programme")),
+            SelectChoice(Role.ADMIN, _l("Admin (everything, accounts and settings)")),
         ],
     )
     country = StringField(
-        "Country programme code (coordinators)",
+        _l("Country programme code (coordinators)"),
         filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
-        validators=[Length(max=2, message="Use the two-letter code, e.g. GH.")],
+        validators=[Length(max=2, message=_l("Use the two-letter code, e.g. GH."))],
     )
     password = PasswordField(
-        "Initial password",
+        _l("Initial password"),
         validators=[
-            DataRequired(message="Enter a password."),
-            Length(min=10, max=1000, message="Use 10 characters or more."),
+            DataRequired(message=_l("Enter a password.")),
+            Length(min=10, max=1000, message=_l("Use 10 characters or more.")),
         ],
     )

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from flask import Response, abort, render_template, stream_with_context
+from flask_babel import gettext as _
 
 from app.admin.access import event_or_404, scope_country, visible_programmes
 from app.admin.blueprint import admin
@@ -39,7 +40,7 @@ def _visible_code_or_404(event, code: str) -> str:
     """The programme's code, if the event has it and the organiser may see it."""
     code = code.upper()
     if code not in {p.code for p in visible_programmes(event)}:
-        abort(404, description="There is no such country programme here.")
+        abort(404, description=_("There is no such country programme here."))
     return code
 
 

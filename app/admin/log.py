@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -46,9 +47,9 @@ def outbox_retry(slug: str, message_id: int):
         select(OutboxMessage).where(
             OutboxMessage.id == message_id, OutboxMessage.event_id == event.id
         ),
-        description="There is no such message.",
+        description=_("There is no such message."),
     )
     form = ActionForm()
     if form.act(lambda: outbox.retry_failed(message, Actor.organiser(current_user))):
-        flash("The message is queued again.")
+        flash(_("The message is queued again."))
     return redirect(url_for("admin.outbox_page", slug=slug), code=303)

@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.admin.access import scope_country
@@ -59,12 +60,14 @@ def login():
             return redirect(_safe_next(request.args.get("next")), code=303)
     except LockedOut:
         form.form_errors.append(
-            "Too many failed attempts for this account from your address. "
-            "Try again in 15 minutes."
+            _(
+                "Too many failed attempts for this account from your address. "
+                "Try again in 15 minutes."
+            )
         )
         return render_template("admin/login.html", form=form), 429
     if request.method == "POST" and not form.errors:
-        form.form_errors.append("The e-mail address or password is not right.")
+        form.form_errors.append(_("The e-mail address or password is not right."))
     return render_template("admin/login.html", form=form), form.status_code
 
 
@@ -86,7 +89,7 @@ def logout():
     db.session.commit()
     logout_user()
     session.clear()
-    flash("You have logged out.")
+    flash(_("You have logged out."))
     return redirect(url_for("admin.login"), code=303)
 
 
@@ -107,6 +110,6 @@ def password():
             current_user, form.current.data, form.new.data, session_key=key
         )
     ):
-        flash("Your password is changed.")
+        flash(_("Your password is changed."))
         return redirect(url_for("admin.home"), code=303)
     return render_template("admin/password.html", form=form), form.status_code

@@ -7,6 +7,8 @@ refused value is shown next to its field and the whole form is rolled back.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -54,7 +56,7 @@ def _session_or_404(event: Event, session_id: int) -> ProgrammeSession:
         select(ProgrammeSession).where(
             ProgrammeSession.id == session_id, ProgrammeSession.event_id == event.id
         ),
-        description="There is no such session.",
+        description=_("There is no such session."),
     )
 
 
@@ -90,13 +92,16 @@ def event_details_settings(slug: str):
 
 def _details_message(change: settings_service.DetailsChange) -> str:
     if not change.changed:
-        return "Nothing was changed."
+        return _("Nothing was changed.")
     if change.updates_queued:
-        return (
-            f"Saved. An updated invitation is queued for each of the "
-            f"{change.updates_queued} confirmed delegates."
+        return ngettext(
+            "Saved. An updated invitation is queued for the %(num)d confirmed "
+            "delegate.",
+            "Saved. An updated invitation is queued for each of the "
+            "%(num)d confirmed delegates.",
+            change.updates_queued,
         )
-    return "Saved."
+    return _("Saved.")
 
 
 @admin.get("/events/<slug>/settings/sessions")
@@ -117,7 +122,7 @@ def session_add(slug: str):
         form,
         lambda: settings_service.add_session(event, form.session_details(), _actor()),
     ):
-        flash("The session is added to the programme.")
+        flash(_("The session is added to the programme."))
         return _to_sessions(event)
     return render_template(
         "admin/settings/session_form.html",
@@ -141,7 +146,7 @@ def session_edit(slug: str, session_id: int):
             session, form.session_details(), _actor()
         ),
     ):
-        flash("Saved." if form.result else "Nothing was changed.")
+        flash(_("Saved.") if form.result else _("Nothing was changed."))
         return _to_sessions(event)
     return render_template(
         "admin/settings/session_form.html",
@@ -161,10 +166,10 @@ def session_delete(slug: str, session_id: int):
     session = _session_or_404(event, session_id)
     form = DeleteForm()
     if _saved(form, lambda: settings_service.delete_session(session, _actor())):
-        flash("The session is removed from the programme.")
+        flash(_("The session is removed from the programme."))
         return _to_sessions(event)
     if request.method == "POST":
-        abort(400, description="The form was incomplete; go back and try again.")
+        abort(400, description=_("The form was incomplete; go back and try again."))
     return render_template(
         "admin/settings/session_delete.html",
         event=event,
@@ -196,10 +201,12 @@ def seat_settings(slug: str):
 
 def _seats_message(promoted: int) -> str:
     if promoted == 0:
-        return "Saved. Nobody moved up from the waiting list."
-    if promoted == 1:
-        return "Saved. 1 delegate moved up from the waiting list."
-    return f"Saved. {promoted} delegates moved up from the waiting list."
+        return _("Saved. Nobody moved up from the waiting list.")
+    return ngettext(
+        "Saved. %(num)d delegate moved up from the waiting list.",
+        "Saved. %(num)d delegates moved up from the waiting list.",
+        promoted,
+    )
 
 
 @admin.route("/events/<slug>/settings/registration", methods=["GET", "POST"])
@@ -213,7 +220,7 @@ def registration_settings(slug: str):
             event, **form.rules(), actor=_actor()
         ),
     ):
-        flash("Saved." if form.result else "Nothing was changed.")
+        flash(_("Saved.") if form.result else _("Nothing was changed."))
         return _to_overview(event)
     return render_template(
         "admin/settings/registration.html", form=form, event=event

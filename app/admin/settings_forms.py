@@ -9,6 +9,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_date, format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -19,6 +23,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.forms import Form, IsoDateField, email_address, line, paragraphs, required
+from app.i18n import programme_name
 from app.models import Event, ProgrammeSession
 from app.services.event_settings import EventDetails, SessionDetails
 from app.validation import normalised_email
@@ -26,7 +31,18 @@ from app.validation import normalised_email
 # Generous for a workshop, small enough to catch a typo of an extra digit.
 MAX_SEATS = 10_000
 WINDOW_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
-WINDOW_HINT = "Date and time in WIB (Jakarta time), for example 2011-03-31 17:00."
+WINDOW_HINT = _l("Date and time in WIB (Jakarta time), for example 2011-03-31 17:00.")
+WINDOW_DESCRIPTION = _l(
+    "Optional. Date and time in WIB (Jakarta time), for example 2011-03-31 17:00."
+)
+# TRANSLATORS: the placeholder of a time field; the time is typed as digits,
+# hours and minutes (09:30), whatever the language.
+TIME_PLACEHOLDER = _l("HH:MM")
+
+
+def seats_range() -> LazyString:
+    """The message of a number of seats out of range, written the reader's way."""
+    return LazyString(lambda: _("Enter 0 to %(max)s.", max=format_number(MAX_SEATS)))
 
 
 def local_instant(day: date, wall_clock: time, zone: ZoneInfo) -> datetime:
@@ -35,27 +51,29 @@ def local_instant(day: date, wall_clock: time, zone: ZoneInfo) -> datetime:
 
 
 class EventDetailsForm(Form):
-    title = line("Title", 200, required("Enter the event's title."))
+    title = line(_l("Title"), 200, required(_l("Enter the event's title.")))
     summary = paragraphs(
-        "Summary",
+        _l("Summary"),
         2000,
-        description="Shown on the event page and in delegates' calendar entries.",
+        description=_l("Shown on the event page and in delegates' calendar entries."),
     )
-    purpose = paragraphs("Purpose", 10_000)
-    background = paragraphs("Background", 10_000)
-    location = line("Location", 300, required("Enter where the event takes place."))
-    host = line("Host", 300, required("Enter who hosts the event."))
-    starts_on = IsoDateField("First day", InputRequired("Enter the first day."))
-    ends_on = IsoDateField("Last day", InputRequired("Enter the last day."))
+    purpose = paragraphs(_l("Purpose"), 10_000)
+    background = paragraphs(_l("Background"), 10_000)
+    location = line(
+        _l("Location"), 300, required(_l("Enter where the event takes place."))
+    )
+    host = line(_l("Host"), 300, required(_l("Enter who hosts the event.")))
+    starts_on = IsoDateField(_l("First day"), InputRequired(_l("Enter the first day.")))
+    ends_on = IsoDateField(_l("Last day"), InputRequired(_l("Enter the last day.")))
     organiser_email = email_address(
-        "Organiser mailbox",
+        _l("Organiser mailbox"),
         Optional(),
-        description=(
+        description=_l(
             "Sends the delegates' messages and organises their calendar "
             "invitations. Leave empty to use the application's default sender."
         ),
     )
-    programme_is_provisional = BooleanField("The programme is still provisional")
+    programme_is_provisional = BooleanField(_l("The programme is still provisional"))
 
     def validate_organiser_email(self, field):
         if field.data:
@@ -63,7 +81,7 @@ class EventDetailsForm(Form):
 
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
-            raise ValidationError("The last day cannot be before the first.")
+            raise ValidationError(_("The last day cannot be before the first."))
 
     def event_details(self) -> EventDetails:
         return EventDetails(
@@ -83,28 +101,28 @@ class EventDetailsForm(Form):
 class SessionForm(Form):
     """A session on one day of the event, from a start to an end time in WIB."""
 
-    title = line("Title", 200, required("Enter the session's title."))
-    description = paragraphs("Description", 2000)
+    title = line(_l("Title"), 200, required(_l("Enter the session's title.")))
+    description = paragraphs(_l("Description"), 2000)
     location = line(
-        "Room or place",
+        _l("Room or place"),
         300,
         Optional(),
-        description="Leave empty when it is the event's venue.",
+        description=_l("Leave empty when it is the event's venue."),
     )
-    day = IsoDateField("Day", InputRequired("Enter the day of the session."))
+    day = IsoDateField(_l("Day"), InputRequired(_l("Enter the day of the session.")))
     starts = TimeField(
-        "Starts (WIB)",
+        _l("Starts (WIB)"),
         format=["%H:%M", "%H:%M:%S"],
-        validators=[InputRequired(message="Enter the start time.")],
-        invalid_value_message="Enter the time as HH:MM, for example 09:30.",
-        render_kw={"placeholder": "HH:MM"},
+        validators=[InputRequired(message=_l("Enter the start time."))],
+        invalid_value_message=_l("Enter the time as HH:MM, for example 09:30."),
+        render_kw={"placeholder": TIME_PLACEHOLDER},
     )
     ends = TimeField(
-        "Ends (WIB)",
+        _l("Ends (WIB)"),
         format=["%H:%M", "%H:%M:%S"],
-        validators=[InputRequired(message="Enter the end time.")],
-        invalid_value_message="Enter the time as HH:MM, for example 10:30.",
-        render_kw={"placeholder": "HH:MM"},
+        validators=[InputRequired(message=_l("Enter the end time."))],
+        invalid_value_message=_l("Enter the time as HH:MM, for example 10:30."),
+        render_kw={"placeholder": TIME_PLACEHOLDER},
     )
 
     def __init__(self, *args, event: Event, session: ProgrammeSession | None, **kw):
@@ -125,13 +143,16 @@ class SessionForm(Form):
     def validate_day(self, field):
         if field.data and not self.event.starts_on <= field.data <= self.event.ends_on:
             raise ValidationError(
-                f"Choose a day of the event, {self.event.starts_on:%d %B} to "
-                f"{self.event.ends_on:%d %B %Y}."
+                _(
+                    "Choose a day of the event, %(first)s to %(last)s.",
+                    first=format_date(self.event.starts_on, "long"),
+                    last=format_date(self.event.ends_on, "long"),
+                )
             )
 
     def validate_ends(self, field):
         if field.data and self.starts.data and field.data <= self.starts.data:
-            raise ValidationError("The session must end after it starts.")
+            raise ValidationError(_("The session must end after it starts."))
 
     def session_details(self) -> SessionDetails:
         zone = self.event.zone
@@ -153,12 +174,12 @@ def seats_form(event: Event, **kwargs) -> Form:
 
     class SeatsForm(Form):
         capacity = IntegerField(
-            "Total capacity",
+            _l("Total capacity"),
             validators=[
                 Optional(),
-                NumberRange(min=0, max=MAX_SEATS, message=f"Enter 0 to {MAX_SEATS:,}."),
+                NumberRange(min=0, max=MAX_SEATS, message=seats_range()),
             ],
-            description="Leave empty for no limit beyond the quotas.",
+            description=_l("Leave empty for no limit beyond the quotas."),
         )
 
         def quota_fields(self) -> list[tuple[str, IntegerField]]:
@@ -172,12 +193,10 @@ def seats_form(event: Event, **kwargs) -> Form:
             SeatsForm,
             f"quota_{programme.code}",
             IntegerField(
-                programme.name,
+                programme_name(programme),
                 validators=[
-                    InputRequired(message="Enter a quota (0 or more)."),
-                    NumberRange(
-                        min=0, max=MAX_SEATS, message=f"Enter 0 to {MAX_SEATS:,}."
-                    ),
+                    InputRequired(message=_l("Enter a quota (0 or more).")),
+                    NumberRange(min=0, max=MAX_SEATS, message=seats_range()),
                 ],
             ),
         )
@@ -193,28 +212,32 @@ def seats_form(event: Event, **kwargs) -> Form:
 
 class RegistrationRulesForm(Form):
     approval_required = BooleanField(
-        "New registrations wait for an organiser's approval",
-        description="A pending registration holds its seat until approved or rejected.",
+        _l("New registrations wait for an organiser's approval"),
+        description=_l(
+            "A pending registration holds its seat until approved or rejected."
+        ),
     )
     confirm_email = BooleanField(
-        "Delegates confirm their e-mail address before they get a seat",
-        description="Recommended for a public event: nobody can take seats with "
-        "made-up addresses, and the form no longer tells who is registered. "
-        "Registering then takes one more step: opening the link we e-mail.",
+        _l("Delegates confirm their e-mail address before they get a seat"),
+        description=_l(
+            "Recommended for a public event: nobody can take seats with "
+            "made-up addresses, and the form no longer tells who is registered. "
+            "Registering then takes one more step: opening the link we e-mail."
+        ),
     )
     opens_at = DateTimeLocalField(
-        "Registration opens",
+        _l("Registration opens"),
         format=WINDOW_FORMATS,
         validators=[Optional()],
         invalid_value_message=WINDOW_HINT,
-        description="Optional. " + WINDOW_HINT,
+        description=WINDOW_DESCRIPTION,
     )
     closes_at = DateTimeLocalField(
-        "Registration closes",
+        _l("Registration closes"),
         format=WINDOW_FORMATS,
         validators=[Optional()],
         invalid_value_message=WINDOW_HINT,
-        description="Optional. " + WINDOW_HINT,
+        description=WINDOW_DESCRIPTION,
     )
 
     def __init__(self, *args, event: Event, **kwargs):
@@ -237,7 +260,7 @@ class RegistrationRulesForm(Form):
 
     def validate_closes_at(self, field):
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
-            raise ValidationError("Registration must close after it opens.")
+            raise ValidationError(_("Registration must close after it opens."))
 
     def rules(self) -> dict:
         """The rules as ``update_registration_rules`` takes them; the window

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,6 +21,11 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
 
     @property
+    def label(self) -> str:
+        """The role as pages show it (the code itself is stored)."""
+        return ROLE_LABELS[self]
+
+    @property
     def sees_every_programme(self) -> bool:
         """Admins and organisers; a coordinator sees one programme."""
         return self is not Role.COORDINATOR
@@ -31,6 +37,11 @@ class Role(StrEnum):
 
 
 ROLES = tuple(Role)
+ROLE_LABELS = {
+    Role.ADMIN: _l("admin"),
+    Role.ORGANISER: _l("organiser"),
+    Role.COORDINATOR: _l("coordinator"),
+}
 
 
 class Organiser(UserMixin, db.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     ForeignKey,
@@ -27,6 +28,21 @@ class OutboxStatus(StrEnum):
     # Nobody to write to when it was due (a lost-link request for an address
     # that is not registered, a registration since deleted).
     SKIPPED = "skipped"
+
+    @property
+    def label(self) -> str:
+        """The status as pages show it (the code itself is stored)."""
+        return OUTBOX_STATUS_LABELS[self]
+
+
+OUTBOX_STATUS_LABELS = {
+    # TRANSLATORS: an e-mail waiting in the outbox to be sent.
+    OutboxStatus.QUEUED: _l("queued"),
+    OutboxStatus.SENT: _l("sent"),
+    OutboxStatus.FAILED: _l("failed"),
+    # TRANSLATORS: an e-mail not sent because there was nobody to write to.
+    OutboxStatus.SKIPPED: _l("skipped"),
+}
 
 
 class OutboxMessage(db.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import gettext as _
 
 from app.services.links import registration_for_token
 
@@ -12,5 +13,5 @@ def registration_or_404(token: str):
     unknown, replaced, or its personal data deleted)."""
     registration = registration_for_token(token)
     if registration is None:
-        abort(404, description="This registration link is not valid.")
+        abort(404, description=_("This registration link is not valid."))
     return registration

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectChoice, SelectField, ValidationError
 from wtforms.validators import AnyOf, InputRequired, Optional
 
@@ -15,6 +18,7 @@ from app.forms import (
     paragraphs,
     required,
 )
+from app.i18n import programme_name
 from app.models.registrations import CATEGORIES, DIETARY, GENDERS
 from app.services.notifications import event_mailbox
 from app.services.registration import DelegateDetails
@@ -29,78 +33,83 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def one_of(codes, message: str = "Choose one of the options listed.") -> AnyOf:
-    return AnyOf(list(codes), message=message)
+def one_of(codes, message=None) -> AnyOf:
+    return AnyOf(
+        list(codes), message=message or _l("Choose one of the options listed.")
+    )
 
 
 class RegistrationForm(Form):
     full_name = line(
-        "Full name",
+        _l("Full name"),
         200,
-        required("Enter your name as it should appear on your badge."),
-        too_long="Keep your name under 200 characters.",
-        description="One name is fine if that is your whole name.",
+        required(_l("Enter your name as it should appear on your badge.")),
+        too_long=_l("Keep your name under 200 characters."),
+        description=_l("One name is fine if that is your whole name."),
     )
-    email = email_address("E-mail address", required("Enter your e-mail address."))
+    email = email_address(
+        _l("E-mail address"), required(_l("Enter your e-mail address."))
+    )
     country = SelectField(
-        "Country programme",
-        validators=[InputRequired(message="Choose your country programme.")],
+        _l("Country programme"),
+        validators=[InputRequired(message=_l("Choose your country programme."))],
         validate_choice=False,
     )
-    organisation = line("Organisation", 200, required("Enter your organisation."))
-    job_title = line("Job title", 200, Optional())
+    organisation = line(
+        _l("Organisation"), 200, required(_l("Enter your organisation."))
+    )
+    job_title = line(_l("Job title"), 200, Optional())
     category = SelectField(
-        "Category",
-        choices=options([("", "Choose a category"), *CATEGORIES.items()]),
+        _l("Category"),
+        choices=options([("", _l("Choose a category")), *CATEGORIES.items()]),
         validators=[
-            InputRequired(message="Choose the category you represent."),
-            one_of(CATEGORIES, "Choose one of the categories listed."),
+            InputRequired(message=_l("Choose the category you represent.")),
+            one_of(CATEGORIES, _l("Choose one of the categories listed.")),
         ],
         validate_choice=False,
     )
     gender = RadioField(
-        "Gender",
+        _l("Gender"),
         choices=options(GENDERS.items()),
         default="undisclosed",
         validators=[one_of(GENDERS)],
         validate_choice=False,
-        description="Used only for the ILO's aggregate, sex-disaggregated reporting.",
+        description=_l(
+            "Used only for the ILO's aggregate, sex-disaggregated reporting."
+        ),
     )
     phone = line(
-        "Phone (with country code)",
+        _l("Phone (with country code)"),
         40,
         Optional(),
-        too_long="A phone number has at most 40 characters.",
+        too_long=_l("A phone number has at most 40 characters."),
     )
-    arrival_date = IsoDateField("Arrival date")
-    departure_date = IsoDateField("Departure date")
-    needs_accommodation = BooleanField("I need a hotel room in Bogor")
+    arrival_date = IsoDateField(_l("Arrival date"))
+    departure_date = IsoDateField(_l("Departure date"))
+    needs_accommodation = BooleanField(_l("I need a hotel room in Bogor"))
     dietary = SelectField(
-        "Dietary requirements",
+        _l("Dietary requirements"),
         choices=options(DIETARY.items()),
         default="none",
         validators=[one_of(DIETARY)],
         validate_choice=False,
     )
     dietary_detail = line(
-        "Dietary details",
+        _l("Dietary details"),
         200,
-        description="Allergies or anything the caterers should know.",
+        description=_l("Allergies or anything the caterers should know."),
     )
-    accessibility = paragraphs(
-        "Accessibility needs",
-        1000,
-        Optional(),
-        too_long="Keep this under 1,000 characters.",
-    )
-    needs_visa_letter = BooleanField("I need a letter of invitation for my visa")
+    accessibility = paragraphs(_l("Accessibility needs"), 1000, Optional())
+    needs_visa_letter = BooleanField(_l("I need a letter of invitation for my visa"))
     listed_publicly = BooleanField(
-        "Show my name, organisation and country programme "
-        "in the public participant list"
+        _l(
+            "Show my name, organisation and country programme "
+            "in the public participant list"
+        )
     )
     consent = BooleanField(
-        "I agree to the privacy notice",
-        validators=[required("Agree to the privacy notice to register.")],
+        _l("I agree to the privacy notice"),
+        validators=[required(_l("Agree to the privacy notice to register."))],
     )
 
     def __init__(self, *args, event, check_deliverability: bool = False, **kwargs):
@@ -108,8 +117,8 @@ class RegistrationForm(Form):
         self.event = event
         self.check_deliverability = check_deliverability
         self.country.choices = options(
-            [("", "Choose your country programme")]
-            + [(p.code, p.name) for p in event.programmes]
+            [("", _("Choose your country programme"))]
+            + [(p.code, programme_name(p)) for p in event.programmes]
         )
 
     def validate_email(self, field):
@@ -117,16 +126,16 @@ class RegistrationForm(Form):
             field.data = normalised_email(field.data, self.check_deliverability)
             if field.data.lower() == event_mailbox(self.event).lower():
                 raise ValidationError(
-                    "This is the organisers' own address; use your personal one."
+                    _("This is the organisers' own address; use your personal one.")
                 )
 
     def validate_country(self, field):
         if field.data not in {p.code for p in self.event.programmes}:
-            raise ValidationError("Choose one of the country programmes listed.")
+            raise ValidationError(_("Choose one of the country programmes listed."))
 
     def validate_dietary_detail(self, field):
         if self.dietary.data == "other" and not field.data:
-            raise ValidationError("Tell us what you can eat.")
+            raise ValidationError(_("Tell us what you can eat."))
 
     def validate_phone(self, field):
         if field.data:
@@ -139,15 +148,15 @@ class RegistrationForm(Form):
 
     def validate_arrival_date(self, field):
         if field.data and field.data != self.stored_value("arrival_date"):
-            _check_travel_date(self.event, field.data, "Arrival")
+            _check_travel_date(self.event, field.data, arrival=True)
 
     def validate_departure_date(self, field):
         if not field.data:
             return
         if field.data != self.stored_value("departure_date"):
-            _check_travel_date(self.event, field.data, "Departure")
+            _check_travel_date(self.event, field.data, arrival=False)
         if self.arrival_date.data and field.data < self.arrival_date.data:
-            raise ValidationError("Departure cannot be before arrival.")
+            raise ValidationError(_("Departure cannot be before arrival."))
 
     def delegate_details(self) -> DelegateDetails:
         return DelegateDetails(
@@ -174,13 +183,22 @@ def _codes(form: RegistrationForm) -> set[str]:
     return {p.code for p in form.event.programmes}
 
 
-def _check_travel_date(event, day, what: str) -> None:
+def _check_travel_date(event, day, *, arrival: bool) -> None:
     earliest = event.starts_on - TRAVEL_MARGIN
     latest = event.ends_on + TRAVEL_MARGIN
-    if not earliest <= day <= latest:
+    if earliest <= day <= latest:
+        return
+    dates = {
+        "earliest": format_date(earliest, "long"),
+        "latest": format_date(latest, "long"),
+    }
+    if arrival:
         raise ValidationError(
-            f"{what} must be between {earliest:%d %B %Y} and {latest:%d %B %Y}."
+            _("Arrival must be between %(earliest)s and %(latest)s.", **dates)
         )
+    raise ValidationError(
+        _("Departure must be between %(earliest)s and %(latest)s.", **dates)
+    )
 
 
 class EditRegistrationForm(RegistrationForm):
@@ -204,13 +222,14 @@ class EditRegistrationForm(RegistrationForm):
         super().validate_country(field)
         if field.data != self.registration.programme.code:
             raise ValidationError(
-                "To move to another country programme, write to the organisers."
+                _("To move to another country programme, write to the organisers.")
             )
 
 
 class LostLinkForm(Form):
     email = email_address(
-        "E-mail address you registered with", required("Enter your e-mail address.")
+        _l("E-mail address you registered with"),
+        required(_l("Enter your e-mail address.")),
     )
 
     def validate_email(self, field):

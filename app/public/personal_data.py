@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.public import registration_or_404
@@ -33,7 +34,7 @@ def export(token: str):
 def new_link(token: str):
     registration = registration_or_404(token)
     if not CancelForm().validate_on_submit():
-        abort(400, description="The form was incomplete; go back and try again.")
+        abort(400, description=_("The form was incomplete; go back and try again."))
     fresh = privacy.replace_link(registration)
     db.session.commit()
     return redirect(url_for("public.manage", token=fresh, replaced=1), code=303)

@@ -19,11 +19,12 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 
 from app import ical
-from app.i18n import current_language
 from app.calendar_responses import CalendarFile, calendar_response
 from app.extensions import cache, db, limiter
+from app.i18n import current_language
 from app.models.types import utcnow
 from app.public import registration_or_404
 from app.public.forms import (
@@ -53,7 +54,7 @@ def _event_or_404(slug: str):
     try:
         return event_service.event_by_slug(slug)
     except event_service.EventNotFound:
-        abort(404, description="There is no event at this address.")
+        abort(404, description=_("There is no event at this address."))
 
 
 def kept(key: str, build):
@@ -96,7 +97,9 @@ def _event_response(slug: str | None):
     else:
         seconds = current_app.config["PAGE_CACHE_SECONDS"]
         cache_control = f"public, max-age={seconds}"
-    html = kept(f"event-page/{slug or ''}/{current_language()}", lambda: _event_html(slug))
+    html = kept(
+        f"event-page/{slug or ''}/{current_language()}", lambda: _event_html(slug)
+    )
     return html, {"Cache-Control": cache_control}
 
 
@@ -112,7 +115,7 @@ def _event_context(slug: str | None) -> dict:
                 current_app.config["DEFAULT_EVENT_SLUG"]
             )
         except event_service.EventNotFound:
-            abort(404, description="No event has been published yet.")
+            abort(404, description=_("No event has been published yet."))
     else:
         event = _event_or_404(slug)
     return {
@@ -195,8 +198,10 @@ def confirm_address(slug: str, token: str):
     if registration_request is None or registration_request.event.slug != slug:
         abort(
             404,
-            description="This confirmation link is not valid. It may have expired "
-            "or been replaced by a newer one: fill in the form again.",
+            description=_(
+                "This confirmation link is not valid. It may have expired "
+                "or been replaced by a newer one: fill in the form again."
+            ),
         )
     try:
         created = registration_service.confirm_request(registration_request)
@@ -232,25 +237,31 @@ def privacy(slug: str):
 
 @public.get("/events/<slug>/event.ics")
 def event_ics(slug: str):
-    calendar = kept(f"event.ics/{slug}/{current_language()}", lambda: _event_calendar(slug))
+    calendar = kept(
+        f"event.ics/{slug}/{current_language()}", lambda: _event_calendar(slug)
+    )
     return calendar_response(calendar, inline=False)
 
 
 @public.get("/events/<slug>/agenda.ics")
 def agenda_ics(slug: str):
-    calendar = kept(f"agenda.ics/{slug}/{current_language()}", lambda: _agenda_calendar(slug))
+    calendar = kept(
+        f"agenda.ics/{slug}/{current_language()}", lambda: _agenda_calendar(slug)
+    )
     return calendar_response(calendar, inline=True)
 
 
 def _event_calendar(slug: str) -> CalendarFile:
     event = _event_or_404(slug)
-    body = ical.event_calendar(event, _event_url(event))
+    body = ical.event_calendar(event, _event_url(event), current_language())
     return CalendarFile.of(body, f"{slug}.ics", event.updated_at)
 
 
 def _agenda_calendar(slug: str) -> CalendarFile:
     event = _event_or_404(slug)
-    body = ical.agenda_calendar(event, event.sessions, _event_url(event))
+    body = ical.agenda_calendar(
+        event, event.sessions, _event_url(event), current_language()
+    )
     changed = max([event.updated_at, *(s.updated_at for s in event.sessions)])
     return CalendarFile.of(body, f"{slug}-agenda.ics", changed)
 
@@ -281,7 +292,7 @@ def invite_ics(token: str):
 def edit(token: str):
     registration = registration_or_404(token)
     if registration.status.is_closed:
-        abort(409, description="A closed registration cannot be changed.")
+        abort(409, description=_("A closed registration cannot be changed."))
     form = EditRegistrationForm(
         registration=registration,
         obj=registration_service.DelegateDetails.of(registration),
@@ -292,7 +303,9 @@ def edit(token: str):
             registration, form.delegate_details(), audit.DELEGATE
         )
     ):
-        flash("Your changes are saved." if form.result else "Nothing was changed.")
+        flash(
+            _("Your changes are saved.") if form.result else _("Nothing was changed.")
+        )
         return redirect(url_for("public.manage", token=token), code=303)
     return render_template(
         "public/edit.html", form=form, registration=registration, token=token
@@ -310,7 +323,7 @@ def cancel(token: str):
             db.session.rollback()
             abort(409, description=str(error))
         db.session.commit()
-        flash("Your registration is cancelled. We have sent you a confirmation.")
+        flash(_("Your registration is cancelled. We have sent you a confirmation."))
         return redirect(url_for("public.manage", token=token), code=303)
     return render_template(
         "public/cancel.html", form=form, registration=registration, token=token

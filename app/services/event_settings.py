@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, date, datetime
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -84,7 +86,7 @@ def update_event_details(
     organiser of their own invitation).
     """
     if details.ends_on < details.starts_on:
-        raise SettingsError("ends_on", "The last day cannot be before the first.")
+        raise SettingsError("ends_on", _("The last day cannot be before the first."))
     # The event lock keeps registrations from changing status meanwhile, so
     # exactly the delegates confirmed at commit time get the update.
     event = seats.lock_event(event.id)
@@ -124,8 +126,12 @@ def _move_sessions(event: Event, details: EventDetails) -> None:
         if not details.starts_on <= day <= details.ends_on:
             raise SettingsError(
                 "ends_on",
-                f"The session “{session.title}” would fall on {day:%d %B %Y}, "
-                "outside the new dates: move or delete it first.",
+                _(
+                    "The session “%(title)s” would fall on %(day)s, "
+                    "outside the new dates: move or delete it first.",
+                    title=session.title,
+                    day=format_date(day, "long"),
+                ),
             )
         moved.append((session, starts, ends))
     if not shift:
@@ -147,8 +153,10 @@ def _check_organiser_mailbox(event: Event, address: str | None) -> None:
     if taken is not None:
         raise SettingsError(
             "organiser_email",
-            "A delegate registered with this address; the organiser mailbox "
-            "must be another one.",
+            _(
+                "A delegate registered with this address; the organiser mailbox "
+                "must be another one."
+            ),
         )
 
 
@@ -216,7 +224,7 @@ def _checked(details: SessionDetails) -> SessionDetails:
         details, starts_at=_utc(details.starts_at), ends_at=_utc(details.ends_at)
     )
     if details.ends_at <= details.starts_at:
-        raise SettingsError("ends", "The session must end after it starts.")
+        raise SettingsError("ends", _("The session must end after it starts."))
     return details
 
 
@@ -336,7 +344,7 @@ def update_registration_rules(
     """
     opens_at, closes_at = _utc(opens_at), _utc(closes_at)
     if opens_at and closes_at and closes_at <= opens_at:
-        raise SettingsError("closes_at", "Registration must close after it opens.")
+        raise SettingsError("closes_at", _("Registration must close after it opens."))
     event = seats.lock_event(event.id)
     before = _plain({name: getattr(event, name) for name in RULE_FIELDS})
     event.approval_required = approval_required

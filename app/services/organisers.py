@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -58,20 +59,29 @@ def create_organiser(
     OrganiserError for bad input or a taken e-mail."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254 or not email.isascii():
-        raise OrganiserError(f"'{email[:254]}' is not an e-mail address we can use.")
+        raise OrganiserError(
+            _("'%(email)s' is not an e-mail address we can use.", email=email[:254])
+        )
     if role not in ROLES:
-        raise OrganiserError(f"Role must be one of {', '.join(ROLES)}.")
+        raise OrganiserError(
+            _("Role must be one of %(roles)s.", roles=", ".join(ROLES))
+        )
     role = Role(role)
     if role == Role.COORDINATOR and not country_code:
-        raise OrganiserError("A coordinator needs a country programme (--country).")
+        raise OrganiserError(_("A coordinator needs a country programme (--country)."))
     if country_code and not re.fullmatch(r"[A-Za-z]{2}", country_code):
-        raise OrganiserError("The country programme is its two-letter ISO code.")
+        raise OrganiserError(_("The country programme is its two-letter ISO code."))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise OrganiserError(
-            f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
+            _(
+                "The password needs at least %(min)d characters.",
+                min=MIN_PASSWORD_LENGTH,
+            )
         )
     if db.session.scalar(select(Organiser).where(Organiser.email == email)):
-        raise OrganiserError(f"An organiser with e-mail {email} already exists.")
+        raise OrganiserError(
+            _("An organiser with e-mail %(email)s already exists.", email=email)
+        )
     organiser = Organiser(
         email=email,
         password_hash=_hashed(password),
@@ -173,7 +183,9 @@ def unlock_organiser(email: str, actor: Actor) -> int:
     email = normalise_email(email)
     organiser = db.session.scalar(select(Organiser).where(Organiser.email == email))
     if organiser is None:
-        raise OrganiserError(f"There is no organiser account {email[:254]}.")
+        raise OrganiserError(
+            _("There is no organiser account %(email)s.", email=email[:254])
+        )
     cleared = db.session.execute(
         delete(LoginFailure).where(LoginFailure.email == email)
     ).rowcount
@@ -253,10 +265,13 @@ def change_password(
     (or copied a cookie) is out; the session ``session_key`` stays.
     """
     if not check_password_hash(organiser.password_hash, current):
-        raise OrganiserError("Your current password is not right.")
+        raise OrganiserError(_("Your current password is not right."))
     if len(new) < MIN_PASSWORD_LENGTH:
         raise OrganiserError(
-            f"The new password needs at least {MIN_PASSWORD_LENGTH} characters."
+            _(
+                "The new password needs at least %(min)d characters.",
+                min=MIN_PASSWORD_LENGTH,
+            )
         )
     organiser.password_hash = _hashed(new)
     end_sessions(organiser, keep=session_key)
@@ -266,7 +281,7 @@ def set_active(organiser: Organiser, active: bool, actor: Actor) -> None:
     """Switch an account on or off; off ends all of its sessions at once.
     Nobody switches their own account off."""
     if not active and organiser.id == actor.organiser_id:
-        raise OrganiserError("You cannot switch off your own account.")
+        raise OrganiserError(_("You cannot switch off your own account."))
     organiser.active = active
     if not active:
         end_sessions(organiser)

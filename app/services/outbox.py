@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app import engine
@@ -126,7 +127,7 @@ def _forget_if_anonymised(message: OutboxMessage) -> None:
 def retry_failed(message: OutboxMessage, actor: Actor) -> None:
     """Put a failed message back in the queue, due now, with fresh attempts."""
     if message.status != OutboxStatus.FAILED:
-        raise Refused("Only a failed message can be retried.")
+        raise Refused(_("Only a failed message can be retried."))
     message.status = OutboxStatus.QUEUED
     message.attempts = 0
     message.next_attempt_at = utcnow()

@@ -12,11 +12,15 @@ import secrets
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import engine
 from app.extensions import db
+from app.i18n import programme_name
 from app.models import Event, OutboxMessage, Registration, RegistrationRequest
 from app.models.registrations import (
     REQUEST_LIFETIME,
@@ -33,11 +37,12 @@ from app.services.notifications import (
     notify_lost_link,
 )
 
-ALREADY_REGISTERED = (
+# Raised as str(...): an exception carries text in the reader's language.
+ALREADY_REGISTERED = _l(
     "This e-mail address is already registered for this event. Use the link "
     "in your confirmation e-mail, or ask for it again on the workshop page."
 )
-ADDRESS_TAKEN = "Another registration for this event uses this e-mail address."
+ADDRESS_TAKEN = _l("Another registration for this event uses this e-mail address.")
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 REFERENCE_PREFIX = "SCR-"
 REFERENCE_LENGTH = 6
@@ -80,8 +85,10 @@ def _refuse_if_anonymised(registration: Registration) -> None:
     # nobody: an anonymised registration only counts.
     if registration.anonymised_at is not None:
         raise PersonalDataDeleted(
-            "This registration's personal data has been deleted; "
-            "it can no longer be edited or written to."
+            _(
+                "This registration's personal data has been deleted; "
+                "it can no longer be edited or written to."
+            )
         )
 
 
@@ -105,6 +112,8 @@ class DelegateDetails:
     accessibility: str = ""
     needs_visa_letter: bool = False
     listed_publicly: bool = False
+    # The language e-mails to the delegate are written in (a BCP 47 tag).
+    language: str = "en"
 
     @classmethod
     def of(cls, registration: Registration) -> DelegateDetails:
@@ -142,9 +151,9 @@ def new_reference() -> str:
 def registration_window_message(event: Event, now: datetime) -> str | None:
     """Why the event takes no registrations at ``now``, or None when it does."""
     if event.registration_opens_at and now < event.registration_opens_at:
-        return "Registration has not opened yet."
+        return _("Registration has not opened yet.")
     if event.registration_closes_at and now >= event.registration_closes_at:
-        return "Registration is closed."
+        return _("Registration is closed.")
     return None
 
 
@@ -189,7 +198,7 @@ def register_delegate(
     now = now or utcnow()
     programme = _open_programme(event, details, now)
     if email_taken(event.id, details.email):
-        raise AlreadyRegistered(ALREADY_REGISTERED)
+        raise AlreadyRegistered(str(ALREADY_REGISTERED))
 
     values = {f.name: getattr(details, f.name) for f in fields(details)}
     del values["country"]
@@ -222,7 +231,7 @@ def register_delegate(
             db.session.add(registration)
     except IntegrityError as error:
         if email_taken(event.id, details.email):
-            raise AlreadyRegistered(ALREADY_REGISTERED) from error
+            raise AlreadyRegistered(str(ALREADY_REGISTERED)) from error
         raise
     audit.record(
         "registered",
@@ -242,7 +251,9 @@ def _open_programme(event: Event, details: DelegateDetails, now: datetime):
         raise RegistrationClosed(closed)
     programme = event.programme_by_code(details.country)
     if programme is None:
-        raise UnknownProgramme(f"{details.country} does not take part in this event.")
+        raise UnknownProgramme(
+            _("%(code)s does not take part in this event.", code=details.country)
+        )
     return programme
 
 
@@ -293,7 +304,7 @@ def confirm_request(
     now = now or utcnow()
     if request.created_at <= now - REQUEST_LIFETIME:
         raise RequestExpired(
-            "This confirmation link has expired. Please fill in the form again."
+            _("This confirmation link has expired. Please fill in the form again.")
         )
     db.session.delete(request)
     try:
@@ -309,7 +320,7 @@ def confirm_request(
             request.event_id, request.email_normalised
         )
         if registration is None:  # registered and deleted again meanwhile
-            raise RequestExpired("Please fill in the form again.") from None
+            raise RequestExpired(_("Please fill in the form again.")) from None
         return NewRegistration(registration, mint_token(registration))
 
 
@@ -349,7 +360,7 @@ def update_details(
     if moved and email_taken(
         registration.event_id, details.email, besides=registration.id
     ):
-        raise AlreadyRegistered(ADDRESS_TAKEN)
+        raise AlreadyRegistered(str(ADDRESS_TAKEN))
     for f in fields(details):
         if f.name != "country":
             setattr(registration, f.name, getattr(details, f.name))
@@ -361,7 +372,7 @@ def update_details(
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:
-        raise AlreadyRegistered(ADDRESS_TAKEN) from error
+        raise AlreadyRegistered(str(ADDRESS_TAKEN)) from error
     registration.sequence += 1
     registration.updated_at = utcnow()
     audit.record("edited", actor, registration=registration, before=old, after=new)
@@ -428,7 +439,7 @@ def cancel_registration(registration: Registration, actor: Actor) -> None:
     """Cancel; the seat goes to the first in the queue in the same transaction."""
     event = _locked(registration)
     if registration.status.is_closed:
-        raise InvalidTransition("This registration is already closed.")
+        raise InvalidTransition(_("This registration is already closed."))
     had_invitation = registration.status == RegistrationStatus.CONFIRMED
     _change_status(registration, RegistrationStatus.CANCELLED, actor, "cancelled")
     db.session.flush()
@@ -440,7 +451,7 @@ def approve_registration(registration: Registration, actor: Actor) -> None:
     """Confirm a pending registration (its seat is already held)."""
     _locked(registration)
     if registration.status != RegistrationStatus.PENDING:
-        raise InvalidTransition("Only a pending registration can be approved.")
+        raise InvalidTransition(_("Only a pending registration can be approved."))
     _change_status(registration, RegistrationStatus.CONFIRMED, actor, "approved")
     notify(registration, "approved")
 
@@ -450,7 +461,7 @@ def reject_registration(registration: Registration, actor: Actor) -> None:
     event = _locked(registration)
     if not registration.status.can_be_rejected:
         raise InvalidTransition(
-            "Only a pending or waiting registration can be rejected."
+            _("Only a pending or waiting registration can be rejected.")
         )
     _change_status(registration, RegistrationStatus.REJECTED, actor, "rejected")
     db.session.flush()
@@ -468,12 +479,14 @@ def confirm_from_waitlist(
     """
     event = _locked(registration)
     if registration.status != RegistrationStatus.WAITLISTED:
-        raise InvalidTransition("Only a waiting registration can be confirmed.")
+        raise InvalidTransition(_("Only a waiting registration can be confirmed."))
     fits = seats.has_free_seat(event, registration.programme)
     if not fits and not (override_quota and actor.may_override_quota):
         raise DelegationFull(
-            f"{registration.programme.name} has no free seat "
-            "(or the event is at capacity)."
+            _(
+                "%(programme)s has no free seat (or the event is at capacity).",
+                programme=programme_name(registration.programme),
+            )
         )
     note = "" if fits else "quota overridden"
     _change_status(
@@ -487,17 +500,25 @@ def set_quota(
 ) -> list[Registration]:
     """Change one programme's quota; raising it promotes waiting delegates."""
     if quota < 0:
-        raise RegistrationError("A quota cannot be negative.")
+        raise RegistrationError(_("A quota cannot be negative."))
     event = seats.lock_event(event.id)
     programmes = {p.code: p for p in seats.lock_programmes(event.id)}
     programme = programmes.get(country_code.upper())
     if programme is None:
-        raise UnknownProgramme(f"{country_code} does not take part in this event.")
+        raise UnknownProgramme(
+            _("%(code)s does not take part in this event.", code=country_code)
+        )
     taken = seats.seats_held(event.id, programme.id)
     if quota < taken:
         raise RegistrationError(
-            f"{programme.name} already has {taken} seats taken; "
-            f"the quota cannot go below {taken}."
+            ngettext(
+                "%(programme)s already has %(num)d seat taken; "
+                "the quota cannot go below %(num)d.",
+                "%(programme)s already has %(num)d seats taken; "
+                "the quota cannot go below %(num)d.",
+                taken,
+                programme=programme_name(programme),
+            )
         )
     audit.record(
         "quota_changed",
@@ -516,13 +537,17 @@ def set_capacity(
 ) -> list[Registration]:
     """Change the event's total capacity; raising it promotes waiting delegates."""
     if capacity is not None and capacity < 0:
-        raise RegistrationError("The capacity cannot be negative.")
+        raise RegistrationError(_("The capacity cannot be negative."))
     event = seats.lock_event(event.id)
     seats.lock_programmes(event.id)
     taken = seats.seats_held(event.id)
     if capacity is not None and capacity < taken:
         raise RegistrationError(
-            f"{taken} seats are taken; the capacity cannot go below {taken}."
+            ngettext(
+                "%(num)d seat is taken; the capacity cannot go below %(num)d.",
+                "%(num)d seats are taken; the capacity cannot go below %(num)d.",
+                taken,
+            )
         )
     audit.record(
         "capacity_changed",
@@ -550,9 +575,9 @@ def resend_link(event: Event, email: str) -> None:
 def check_in(registration: Registration, actor: Actor) -> None:
     """Mark a delegate present at the registration desk."""
     if registration.status != RegistrationStatus.CONFIRMED:
-        raise InvalidTransition("Only a confirmed delegate can be checked in.")
+        raise InvalidTransition(_("Only a confirmed delegate can be checked in."))
     if registration.checked_in_at is not None:
-        raise InvalidTransition("This delegate is already checked in.")
+        raise InvalidTransition(_("This delegate is already checked in."))
     before = audit.snapshot(registration)
     registration.checked_in_at = utcnow()
     old, new = audit.changed(before, audit.snapshot(registration))
@@ -561,7 +586,7 @@ def check_in(registration: Registration, actor: Actor) -> None:
 
 def undo_check_in(registration: Registration, actor: Actor) -> None:
     if registration.checked_in_at is None:
-        raise InvalidTransition("This delegate is not checked in.")
+        raise InvalidTransition(_("This delegate is not checked in."))
     before = audit.snapshot(registration)
     registration.checked_in_at = None
     old, new = audit.changed(before, audit.snapshot(registration))
