@@ -139,7 +139,8 @@ def remember_language(response):
 
 
 def long_date(day: date) -> str:
-    """``Monday 4 April 2011``, ``lunes, 4 de abril de 2011``, ``2011年4月4日星期一``."""
+    """``Monday, 4 April 2011``, ``lunes, 4 de abril de 2011``,
+    ``2011年4月4日星期一``."""
     return format_date(day, "full", locale=get_locale())
 
 

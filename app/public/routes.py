@@ -58,11 +58,13 @@ def _event_or_404(slug: str):
 
 
 def kept(key: str, build):
-    """The value cached under ``key``, or ``build()``'s, cached now.
+    """The value cached under ``key`` in the reader's language, or
+    ``build()``'s, cached now.
 
     Keys are plain strings: Flask-Caching's ``memoize`` inspected the
     function's signature on every call, which cost more than the page. A
     cache that cannot be reached (Redis down) only costs the building."""
+    key = f"{key}/{current_language()}"
     try:
         value = cache.get(key)
     except Exception:
