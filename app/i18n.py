@@ -188,6 +188,11 @@ def programme_name(programme) -> str:
     return country_name(programme.code)
 
 
+def language_name(tag: str) -> str:
+    """A language named in itself: "Tiếng Việt"."""
+    return NATIVE_NAMES.get(tag, tag)
+
+
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     app.after_request(remember_language)
@@ -195,6 +200,7 @@ def init_app(app) -> None:
     app.add_template_global(switcher_links)
     app.add_template_global(event_text)
     app.add_template_global(programme_name)
+    app.add_template_global(language_name)
     app.add_template_filter(long_date)
     app.add_template_filter(date_range)
     app.add_template_filter(country_name)

@@ -251,7 +251,7 @@ def test_the_delegate_changes_their_language_on_their_own_page(client, app, even
     delegate = add_delegate(app, "Siti Rahma", "siti@id.example.org", "ID")
     url = f"/r/{delegate.token}/edit"
     page = client.get(url).get_data(as_text=True)
-    assert '<option selected value="en">English</option>' in page
+    assert '<option lang="en" selected value="en">English</option>' in page
     form = valid_registration(
         full_name="Siti Rahma",
         email="siti@id.example.org",

@@ -18,7 +18,7 @@ from app.forms import (
     paragraphs,
     required,
 )
-from app.i18n import programme_name
+from app.i18n import LANGUAGES, NATIVE_NAMES, current_language, programme_name
 from app.models.registrations import CATEGORIES, DIETARY, GENDERS
 from app.services.notifications import event_mailbox
 from app.services.registration import DelegateDetails
@@ -176,7 +176,12 @@ class RegistrationForm(Form):
             accessibility=self.accessibility.data or "",
             needs_visa_letter=bool(self.needs_visa_letter.data),
             listed_publicly=bool(self.listed_publicly.data),
+            language=self.chosen_language(),
         )
+
+    def chosen_language(self) -> str:
+        """The language of the delegate's e-mails: the form's, when registering."""
+        return current_language()
 
 
 def _codes(form: RegistrationForm) -> set[str]:
@@ -209,10 +214,22 @@ class EditRegistrationForm(RegistrationForm):
     """
 
     consent = None
+    language = SelectField(
+        _l("Language of the e-mails we send you"),
+        choices=[
+            SelectChoice(tag, name, render_kw={"lang": tag})
+            for tag, name in NATIVE_NAMES.items()
+        ],
+        validators=[one_of(LANGUAGES)],
+        validate_choice=False,
+    )
 
     def __init__(self, *args, registration, **kwargs):
         self.registration = registration
         super().__init__(*args, event=registration.event, **kwargs)
+
+    def chosen_language(self) -> str:
+        return self.language.data
 
     def stored_value(self, name: str):
         # Dates given before the organisers moved the event stay acceptable.
