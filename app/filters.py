@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from babel.dates import format_skeleton
+from flask_babel import format_datetime, get_locale
+
+from app.mail import SUBJECTS
 from app.models.outbox import OutboxStatus
 from app.models.registrations import RegistrationStatus
 
 
-def event_time(instant: datetime, event, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def event_time(instant: datetime, event, pattern: str = "yyyy-MM-dd HH:mm") -> str:
     """An instant on the event's clocks, with the zone's name:
-    ``2011-04-04 09:00 WIB``. The one way pages show a time."""
+    ``2011-04-04 09:00 WIB`` (``pattern`` in Babel's date-pattern syntax)."""
     local = instant.astimezone(event.zone)
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    return f"{format_datetime(local, pattern, rebase=False)} {local.tzname()}"
+
+
+def event_moment(instant: datetime, event, day_skeleton: str = "yMMMMEEEEd") -> str:
+    """An instant on the event's clocks, written the reader's way with the
+    parts of the day ``day_skeleton`` names: ``Monday, 4 April 2011, 09:00
+    WIB``, ``2011年4月4日星期一 09:00 WIB``."""
+    local = instant.astimezone(event.zone)
+    locale = get_locale()
+    day = format_skeleton(day_skeleton, local, locale=locale)
+    moment = locale.datetime_formats["medium"].format(local.strftime("%H:%M"), day)
+    return f"{moment} {local.tzname()}"
+
+
+def date_as(day: date, skeleton: str) -> str:
+    """A day written the reader's way with the parts ``skeleton`` names
+    (``MMMEd``: ``Mon 4 Apr``, ``4月4日周一``)."""
+    return format_skeleton(skeleton, day, locale=get_locale())
 
 
 def local_time(instant: datetime, event) -> datetime:
@@ -35,9 +56,17 @@ def field_attrs(field, **extra) -> dict:
     return attrs
 
 
+def message_kind(kind: str) -> str:
+    """What a queued e-mail is, as the organisers' outbox names it: its subject."""
+    return str(SUBJECTS.get(kind, kind))
+
+
 def init_app(app) -> None:
     app.add_template_global(field_attrs)
     app.add_template_global(RegistrationStatus)
     app.add_template_global(OutboxStatus)
     app.add_template_filter(local_time)
     app.add_template_filter(event_time)
+    app.add_template_filter(event_moment)
+    app.add_template_filter(date_as)
+    app.add_template_global(message_kind)

@@ -356,28 +356,37 @@ PROPER_NAMES = {
 
 
 class _PageText(HTMLParser):
-    """The text a reader meets: text nodes and the attributes read aloud."""
+    """The text a reader meets: text nodes and the attributes read aloud,
+    except in elements marked ``translate="no"`` (codes, stored values)."""
 
     READ_ATTRIBUTES = frozenset({"title", "aria-label", "placeholder", "alt"})
 
     def __init__(self):
         super().__init__()
         self.parts: list[str] = []
-        self._hidden = 0
+        # The element that hides its content, and how deep it is nested.
+        self._hiding: tuple[str, int] | None = None
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._hidden += 1
+        if self._hiding:
+            hiding, depth = self._hiding
+            self._hiding = (hiding, depth + (tag == hiding))
+            return
+        attributes = dict(attrs)
+        if tag in ("script", "style") or attributes.get("translate") == "no":
+            self._hiding = (tag, 1)
+            return
         for name, value in attrs:
             if name in self.READ_ATTRIBUTES and value:
                 self.parts.append(f" {value} ")
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self._hidden -= 1
+        if self._hiding and tag == self._hiding[0]:
+            hiding, depth = self._hiding
+            self._hiding = (hiding, depth - 1) if depth > 1 else None
 
     def handle_data(self, data):
-        if not self._hidden:
+        if not self._hiding:
             self.parts.append(data)
 
 
@@ -463,6 +472,9 @@ def test_the_pseudo_language_shows_what_is_left_in_english(
         "<p>⟦Register⟧ Register now</p>", data, vocabulary
     )
     assert english_left("<p>⟦Register ⟦now⟧⟧</p>", data, vocabulary) == []
+    assert (
+        english_left('<p translate="no">status: confirmed</p>', data, vocabulary) == []
+    )
 
 
 def test_the_login_page_is_translated(pseudo_app, app, vocabulary):
