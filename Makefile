@@ -57,7 +57,7 @@ bench: $(VENV)/.dev
 # clone speaks every language without a build step).
 LOCALES := id zh_Hans es vi
 translations: $(VENV)/.dev
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -c TRANSLATORS: --no-location --sort-output -o app/translations/messages.pot app templates
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -c TRANSLATORS: --no-location --sort-output --project "SCORE workshop registration" --copyright-holder "ILO SCORE Programme" -o app/translations/messages.pot app templates
 	@for locale in $(LOCALES); do \
 		if [ -f app/translations/$$locale/LC_MESSAGES/messages.po ]; then \
 			$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations -l $$locale; \

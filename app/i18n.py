@@ -125,6 +125,9 @@ def remember_language(response):
         return response
     chosen = requested_language()
     if chosen and request.cookies.get(COOKIE_NAME) != chosen:
+        # An answer that sets a cookie is this visitor's alone.
+        response.cache_control.public = False
+        response.cache_control.private = True
         response.set_cookie(
             COOKIE_NAME,
             chosen,

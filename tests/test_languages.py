@@ -38,6 +38,9 @@ def test_lang_parameter_chooses_the_language_and_is_remembered(client, event, ta
     page = client.get(f"/events/{SLUG}/?lang={tag}")
     assert page.status_code == 200
     assert html_lang(page) == tag
+    # It sets the visitor's cookie: no shared cache may keep it.
+    assert f"lang={tag}" in page.headers["Set-Cookie"]
+    assert "public" not in page.headers["Cache-Control"]
     assert page.headers["Content-Language"] == tag
     # The next page, without the parameter, stays in that language.
     later = client.get(f"/events/{SLUG}/register")

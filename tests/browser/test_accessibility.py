@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, format_violations, log_in
@@ -13,12 +14,12 @@ from tests.conftest import ORGANISER_PASSWORD, SLUG
 REGISTER = f"/events/{SLUG}/register"
 
 
-def audit(tab, pages: dict[str, str]) -> dict[str, list[dict]]:
+def audit(tab, pages: dict[str, str], language: str = "en") -> dict[str, list[dict]]:
     """axe's serious and critical violations of each page, by page name."""
     found = {}
     for name, url in pages.items():
         tab.goto(url)
-        assert tab.evaluate("document.documentElement.lang") == "en", name
+        assert tab.evaluate("document.documentElement.lang") == language, name
         assert tab.title(), f"{name} has no title"
         violations = axe_violations(tab)
         if violations:
@@ -219,9 +220,39 @@ def test_the_page_language_is_set_and_a_local_title_is_marked(page, event):
         page.goto(path)
         assert page.evaluate("document.documentElement.lang") == "en", path
     page.goto("/")
-    expect(page.locator("[lang=id]")).to_have_text(
+    expect(page.locator(".subtitle[lang=id]")).to_have_text(
         "Lokakarya SCORE Global untuk Berbagi Pengetahuan"
     )
+
+
+@pytest.mark.parametrize("language", ["id", "zh-Hans", "es", "vi"])
+def test_the_main_pages_pass_axe_in_every_language(page, admin, delegates, language):
+    log_in(page, *admin)
+    page.goto(f"/?lang={language}")  # remembered for the pages that follow
+    kofi = delegates[0]
+    admin_event = f"/admin/events/{SLUG}"
+    public = {
+        "event": f"/events/{SLUG}/",
+        "register": REGISTER,
+        "manage": f"/r/{kofi.token}",
+        "edit": f"/r/{kofi.token}/edit",
+        "unknown page (404)": "/no-such-page",
+    }
+    found = audit(page, public, language)
+    page.goto(REGISTER)
+    page.locator("form.registration-form button[type=submit]").click()
+    found["register with errors"] = axe_violations(page)
+    organiser = {
+        "dashboard": f"{admin_event}/",
+        "attendees": f"{admin_event}/attendees",
+        "registration": f"{admin_event}/registrations/{kofi.id}",
+        "check-in": f"{admin_event}/check-in",
+        "settings": f"{admin_event}/settings",
+        "translations": f"{admin_event}/settings/translations/{language}",
+    }
+    found.update(audit(page, organiser, language))
+    found = {name: v for name, v in found.items() if v}
+    assert not found, format_violations(found)
 
 
 # axe cannot work out the contrast of SVG text (the charts set theirs to the
