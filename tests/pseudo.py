@@ -54,7 +54,7 @@ def build_pseudo_catalogue(directory: Path) -> Path:
             wrapped = tuple(f"{OPEN}{form}{CLOSE}" for form in message.id)
         else:
             wrapped = f"{OPEN}{message.id}{CLOSE}"
-        catalogue.add(message.id, wrapped)
+        catalogue.add(message.id, wrapped, context=message.context)
     target = directory / PSEUDO_LOCALE / "LC_MESSAGES"
     target.mkdir(parents=True)
     with (target / "messages.mo").open("wb") as file:

@@ -323,6 +323,9 @@ def test_the_compiled_catalogue_is_the_current_one(tag):
             continue
         if isinstance(message.id, tuple):
             assert compiled.ngettext(*message.id, 1) == message.string[0]
+        elif message.context:
+            found = compiled.pgettext(message.context, message.id)
+            assert found == message.string, message.id
         else:
             assert compiled.gettext(message.id) == message.string, message.id
 
