@@ -25,12 +25,13 @@ EVENT_FIELDS = {
     "purpose": (_l("Purpose"), 10_000),
     "background": (_l("Background"), 10_000),
     "location": (_l("Location"), 300),
+    "host": (_l("Host"), 300),
 }
 SESSION_FIELDS = {
     "title": (_l("Title"), 200),
     "description": (_l("Description"), 2000),
 }
-ONE_LINE = {"title", "location"}
+ONE_LINE = {"title", "location", "host"}
 
 
 def _text_field(name: str, label, limit: int):

@@ -26,7 +26,7 @@ from app.models.types import UTCDateTime, utcnow
 
 SUPPORTER_KINDS = ("funder", "supporter")
 # The texts an organiser may give in each language.
-EVENT_TEXTS = ("title", "summary", "purpose", "background", "location")
+EVENT_TEXTS = ("title", "summary", "purpose", "background", "location", "host")
 SESSION_TEXTS = ("title", "description")
 
 

@@ -166,7 +166,7 @@ def test_registration_errors_are_announced_and_take_the_focus(page, event):
     email = page.get_by_label("E-mail address")
     expect(email).to_be_focused()
     expect(email).to_have_attribute("aria-invalid", "true")
-    expect(email).to_have_accessible_description(re.compile("must have an @-sign"))
+    expect(email).to_have_accessible_description(re.compile("needs an @ sign"))
 
     # Every field in error is marked and described by its message.
     for field_id in ("email", "country", "organisation", "category", "consent"):
