@@ -7,7 +7,7 @@ width of its column, so it fits a phone screen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,9 +44,18 @@ class BarChart:
     bars: list[Bar]
 
 
-def bar_chart(items: Sequence, label: str = "label", value: str = "count") -> BarChart:
-    """Horizontal bars, one per item, scaled to the largest."""
-    rows = [(str(getattr(item, label)), getattr(item, value)) for item in items]
+def bar_chart(
+    items: Sequence, label: str | Callable = "label", value: str = "count"
+) -> BarChart:
+    """Horizontal bars, one per item, scaled to the largest; each labelled by
+    its attribute ``label``, or by what ``label(item)`` says."""
+    rows = [
+        (
+            str(label(item) if callable(label) else getattr(item, label)),
+            getattr(item, value),
+        )
+        for item in items
+    ]
     top = max([amount for _, amount in rows] + [1])
     return BarChart(
         height=max(len(rows), 1) * BAR_ROW,

@@ -67,7 +67,8 @@ def _texts_in(value) -> list[str]:
     if isinstance(value, dict | list):
         import json
 
-        return [json.dumps(value)]
+        leaves = value.values() if isinstance(value, dict) else value
+        return [json.dumps(value), *(t for leaf in leaves for t in _texts_in(leaf))]
     if isinstance(value, bytes | memoryview):
         raw = bytes(value)
         found = [raw.decode("utf-8", "replace")]

@@ -122,12 +122,42 @@ def test_the_event_speaks_indonesian_from_the_press_release(client, event):
     assert "Pembukaan dan perkenalan" in text
 
 
-def test_an_untranslated_text_is_marked_with_its_own_language(client, event):
+def _translation_form(client, language: str) -> tuple[str, dict]:
+    """The translation page's address and its fields as a browser sends them."""
+    url = f"/admin/events/{SLUG}/settings/translations/{language}"
+    page = client.get(url).get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]* name="([^"]+)"[^>]* value="([^"]*)"', page))
+    fields.update(
+        (name, html.unescape(text))
+        for name, text in re.findall(
+            r'<textarea[^>]* name="([^"]+)"[^>]*>\n?(.*?)</textarea>', page, re.S
+        )
+    )
+    return url, fields
+
+
+def test_the_seeded_workshop_speaks_every_language(client, event):
+    for tag, title in [
+        ("zh-Hans", "SCORE全球知识分享研讨会"),
+        ("es", "Taller mundial SCORE de intercambio de conocimientos"),
+        ("vi", "Hội thảo Chia sẻ Kiến thức Toàn cầu SCORE"),
+    ]:
+        page = client.get(f"/events/{SLUG}/?lang={tag}").get_data(as_text=True)
+        assert f"<h1>{title}</h1>" in page, tag
+        assert '<span lang="en">' not in page, tag
+
+
+def test_an_untranslated_text_is_marked_with_its_own_language(client, event, admin):
+    log_in(client, *admin)
+    url, fields = _translation_form(client, "vi")
+    assert client.post(url, data={**fields, "title": ""}).status_code == 303
     text = client.get(f"/events/{SLUG}/?lang=vi").get_data(as_text=True)
     assert (
         '<h1><span lang="en">SCORE Global Knowledge Sharing Workshop</span></h1>'
         in text
     )
+    # The page title cannot hold markup: the text alone.
+    assert "<title>SCORE Global Knowledge Sharing Workshop</title>" in text
     english = client.get(f"/events/{SLUG}/?lang=en").get_data(as_text=True)
     assert "<h1>SCORE Global Knowledge Sharing Workshop</h1>" in english
 
@@ -151,17 +181,13 @@ def test_public_calendars_follow_the_language(client, event):
 
 def test_organisers_translate_the_events_texts(client, event, admin, app):
     log_in(client, *admin)
-    url = f"/admin/events/{SLUG}/settings/translations/vi"
-    form = {
-        "csrf_token": csrf_token(client, url),
-        "title": "Hội thảo Chia sẻ Kiến thức SCORE Toàn cầu",
-        "location": "Bogor, Tây Java, Indonesia",
-    }
-    saved = client.post(url, data=form)
-    assert saved.status_code == 303
+    url, fields = _translation_form(client, "vi")
+    assert fields["title"] == "Hội thảo Chia sẻ Kiến thức Toàn cầu SCORE"
+    fields.update(title="Hội thảo SCORE <Toàn cầu>", purpose="")
+    assert client.post(url, data=fields).status_code == 303
     page = client.get(f"/events/{SLUG}/?lang=vi").get_data(as_text=True)
-    assert "<h1>Hội thảo Chia sẻ Kiến thức SCORE Toàn cầu</h1>" in page
-    # The purpose was left empty: English, marked as such.
+    assert "<h1>Hội thảo SCORE &lt;Toàn cầu&gt;</h1>" in page
+    # The purpose was emptied: English, marked as such.
     assert '<p><span lang="en">The workshop gives delegates' in page
     log = client.get(f"/admin/events/{SLUG}/log").get_data(as_text=True)
     assert "event_translated" in log

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 
 from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
@@ -31,16 +31,19 @@ def find_delegates(
     )
 
 
-def present_by_programme(
-    event: Event, only_country: str | None = None
-) -> list[tuple[str, int, int]]:
-    """(programme name, present, confirmed) for each programme in scope."""
+def present_by_programme(event: Event, only_country: str | None = None) -> list[Row]:
+    """Rows of (code, name, present, confirmed), one per programme in scope."""
     present = func.count(Registration.id).filter(
         Registration.checked_in_at.is_not(None)
     )
     confirmed = func.count(Registration.id)
     statement = (
-        select(CountryProgramme.name, present, confirmed)
+        select(
+            CountryProgramme.code,
+            CountryProgramme.name,
+            present.label("present"),
+            confirmed.label("confirmed"),
+        )
         .outerjoin(
             Registration,
             (Registration.programme_id == CountryProgramme.id)
@@ -52,4 +55,4 @@ def present_by_programme(
     )
     if only_country:
         statement = statement.where(CountryProgramme.code == only_country)
-    return [tuple(row) for row in db.session.execute(statement)]
+    return list(db.session.execute(statement))

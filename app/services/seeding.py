@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -17,13 +19,28 @@ from app.models import (
     ProgrammeSession,
 )
 
+# The workshop's texts in the site's other languages, by language tag.
+TRANSLATIONS = Path(seed_data.__file__).with_name("seed_translations.json")
+
+
+def _session_translations(translations: dict) -> list[dict]:
+    """Each session's texts by language, in the programme's order."""
+    return [
+        {tag: texts["sessions"][i] for tag, texts in translations.items()}
+        for i in range(len(seed_data.SESSIONS))
+    ]
+
 
 def seed_workshop() -> Event | None:
     """Create the Bogor workshop; None (and no change) when it already exists."""
     facts = seed_data.EVENT
     if db.session.scalar(select(Event.id).where(Event.slug == facts["slug"])):
         return None
-    event = Event(**facts)
+    translations = json.loads(TRANSLATIONS.read_text(encoding="utf-8"))
+    event = Event(
+        **facts,
+        translations={tag: texts["event"] for tag, texts in translations.items()},
+    )
     zone = ZoneInfo(facts["timezone"])
     event.programmes = [
         CountryProgramme(
@@ -51,9 +68,11 @@ def seed_workshop() -> Event | None:
             ends_at=datetime.combine(day, end, zone).astimezone(UTC),
             title=title,
             description=description,
-            translations=translations,
+            translations=session_translations,
         )
-        for day, start, end, title, description, translations in seed_data.SESSIONS
+        for (day, start, end, title, description), session_translations in zip(
+            seed_data.SESSIONS, _session_translations(translations), strict=True
+        )
     ]
     db.session.add(event)
     return event
