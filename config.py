@@ -126,8 +126,6 @@ def load_config(instance_path: Path) -> dict:
         "DEFAULT_EVENT_SLUG": os.environ.get("DEFAULT_EVENT_SLUG", "score-bogor-2011"),
         "EMAIL_CHECK_DELIVERABILITY": env_flag("EMAIL_CHECK_DELIVERABILITY"),
         "WTF_CSRF_TIME_LIMIT": None,
-        # WTForms ships no Indonesian or Vietnamese: its messages are in our catalogue.
-        "WTF_I18N_ENABLED": False,
         "PASSWORD_HASH_METHOD": "scrypt",
         # Every form fits in a few KiB; a larger body is refused with 413
         # before it is parsed (a future upload route sets its own limit).

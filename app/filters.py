@@ -1,12 +1,16 @@
-"""Template filters: dates and times shown in the event's time zone."""
+"""Template filters: dates, times and lists written the reader's way, times
+on the event's clocks."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel.dates import format_skeleton
+from babel import Locale
+from babel.dates import format_date, format_interval, format_skeleton
+from babel.lists import format_list
 from flask_babel import format_datetime, get_locale
 
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.mail import SUBJECTS
 from app.models.outbox import OutboxStatus
 from app.models.registrations import RegistrationStatus
@@ -41,6 +45,41 @@ def local_time(instant: datetime, event) -> datetime:
     return instant.astimezone(event.zone)
 
 
+def long_date(day: date) -> str:
+    """``Monday, 4 April 2011``, ``lunes, 4 de abril de 2011``,
+    ``2011年4月4日星期一``."""
+    return format_date(day, "full", locale=get_locale())
+
+
+def date_range(start: date, end: date) -> str:
+    """``4 – 8 April 2011``, ``4–8 de abril de 2011``, ``2011年4月4日至8日``.
+
+    Most locales have no interval pattern with the month written out, and
+    Babel then falls back to the abbreviated one ("Apr"): the month's full
+    name is put back in.
+    """
+    locale = get_locale() or Locale.parse(LANGUAGES[DEFAULT_LANGUAGE])
+    if "yMMMMd" in locale.interval_formats:
+        return format_interval(start, end, "yMMMMd", locale=locale)
+    text = format_interval(start, end, "yMMMd", locale=locale)
+    months = locale.months["format"]
+    for month in {start.month, end.month}:
+        short, wide = months["abbreviated"][month], months["wide"][month]
+        # Not where the short name is the number ("4月") and the long one a word.
+        if _has_digit(short) == _has_digit(wide):
+            text = text.replace(short, wide)
+    return text
+
+
+def _has_digit(text: str) -> bool:
+    return any(char.isdigit() for char in text)
+
+
+def list_of(names) -> str:
+    """Names as a list in the reader's language: "A, B and C", "A、B和C"."""
+    return format_list(list(names), locale=get_locale())
+
+
 def field_attrs(field, **extra) -> dict:
     """HTML attributes tying a form field to its hint and error messages."""
     described = []
@@ -69,4 +108,7 @@ def init_app(app) -> None:
     app.add_template_filter(event_time)
     app.add_template_filter(event_moment)
     app.add_template_filter(date_as)
+    app.add_template_filter(long_date)
+    app.add_template_filter(date_range)
+    app.add_template_filter(list_of)
     app.add_template_global(message_kind)

@@ -7,13 +7,14 @@ underscore. English is written the British way, as the ILO writes it.
 
 from __future__ import annotations
 
-from datetime import date
+from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from babel import Locale
-from babel.dates import format_date, format_interval
 from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import force_locale, get_locale
+from markupsafe import Markup, escape
 
 from app.extensions import babel
 
@@ -45,6 +46,27 @@ def languages() -> dict[str, str]:
     return {**LANGUAGES, **current_app.config.get("EXTRA_LANGUAGES", {})}
 
 
+@dataclass(frozen=True)
+class LocalText:
+    """An organiser's text and the language it is written in. On a page in
+    another language (a missing translation) it is marked with its own
+    ``lang``, so screen readers switch voice."""
+
+    text: str
+    language: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def __html__(self) -> str:
+        if self.language == current_language():
+            return str(escape(self.text))
+        return Markup('<span lang="{}">{}</span>').format(self.language, self.text)
+
+
 def known_language(tag: str | None) -> str | None:
     """The tag as the app spells it, for any spelling of a language it speaks
     (``zh-hans``, ``zh_Hans``); None otherwise."""
@@ -74,49 +96,57 @@ def requested_language() -> str | None:
 
 
 def current_language() -> str:
-    """The reader's language: ``?lang=``, then the remembered choice, then the
-    browser's, then English. Outside a request (the mail worker), whatever
-    ``force_locale`` set, else English."""
-    if not has_request_context():
-        return tag_of(str(get_locale() or LANGUAGES[DEFAULT_LANGUAGE]))
+    """The language of what is being written now: inside ``in_language``, that
+    one; in a request, the reader's (``?lang=``, the remembered choice, the
+    browser's, English); otherwise English."""
+    if not has_app_context():
+        return DEFAULT_LANGUAGE
     if "language" not in g:
-        g.language = (
-            requested_language()
-            or known_language(request.cookies.get(COOKIE_NAME))
-            or _accepted_language()
-            or DEFAULT_LANGUAGE
-        )
+        g.language = _readers_language() if has_request_context() else DEFAULT_LANGUAGE
     return g.language
 
 
-def tag_of(locale_name: str) -> str:
-    """The BCP 47 tag of a Babel locale name."""
-    for tag, name in languages().items():
-        if name == locale_name:
-            return tag
-    return DEFAULT_LANGUAGE
+def _readers_language() -> str:
+    return (
+        requested_language()
+        or known_language(request.cookies.get(COOKIE_NAME))
+        or _accepted_language()
+        or DEFAULT_LANGUAGE
+    )
 
 
 def _select_locale() -> str:
-    if has_request_context():
-        return languages()[current_language()]
-    return LANGUAGES[DEFAULT_LANGUAGE]
+    return languages()[current_language()]
 
 
+@contextmanager
 def in_language(tag: str | None):
-    """Everything rendered inside speaks ``tag`` (a delegate's e-mail while an
-    organiser works in another language)."""
-    return force_locale(languages().get(tag or "", LANGUAGES[DEFAULT_LANGUAGE]))
+    """Everything written inside speaks ``tag`` (a delegate's e-mail while an
+    organiser works in another language): the catalogue, Babel's formats and
+    the organisers' translated texts alike."""
+    tag = tag if tag in languages() else DEFAULT_LANGUAGE
+    if not has_app_context():
+        yield
+        return
+    outer = g.get("language")
+    g.language = tag
+    try:
+        with force_locale(languages()[tag]):
+            yield
+    finally:
+        if outer is None:
+            g.pop("language", None)
+        else:
+            g.language = outer
 
 
 def switcher_links() -> list[tuple[str, str, str]]:
-    """(tag, name, address) for each language: this page with ``?lang=``."""
-    args = request.args.to_dict()
-    links = []
-    for tag in LANGUAGES:
-        query = urlencode({**args, "lang": tag})
-        links.append((tag, NATIVE_NAMES[tag], f"{request.path}?{query}"))
-    return links
+    """(tag, name, address) for each language: this page with ``?lang=``.
+    The rest of the query is left out: a cached page is shared by everyone."""
+    return [
+        (tag, NATIVE_NAMES[tag], f"{request.path}?{urlencode({'lang': tag})}")
+        for tag in LANGUAGES
+    ]
 
 
 def remember_language(response):
@@ -139,36 +169,6 @@ def remember_language(response):
     response.headers["Content-Language"] = current_language()
     response.vary.update(("Accept-Language", "Cookie"))
     return response
-
-
-def long_date(day: date) -> str:
-    """``Monday, 4 April 2011``, ``lunes, 4 de abril de 2011``,
-    ``2011年4月4日星期一``."""
-    return format_date(day, "full", locale=get_locale())
-
-
-def date_range(start: date, end: date) -> str:
-    """``4 – 8 April 2011``, ``4–8 de abril de 2011``, ``2011年4月4日至8日``.
-
-    Most locales have no interval pattern with the month written out, and
-    Babel then falls back to the abbreviated one ("Apr"): the month's full
-    name is put back in.
-    """
-    locale = get_locale() or Locale.parse(LANGUAGES[DEFAULT_LANGUAGE])
-    if "yMMMMd" in locale.interval_formats:
-        return format_interval(start, end, "yMMMMd", locale=locale)
-    text = format_interval(start, end, "yMMMd", locale=locale)
-    months = locale.months["format"]
-    for month in {start.month, end.month}:
-        short, wide = months["abbreviated"][month], months["wide"][month]
-        # Not where the short name is the number ("4月") and the long one a word.
-        if _has_digit(short) == _has_digit(wide):
-            text = text.replace(short, wide)
-    return text
-
-
-def _has_digit(text: str) -> bool:
-    return any(char.isdigit() for char in text)
 
 
 def country_name(code: str) -> str:
@@ -204,6 +204,4 @@ def init_app(app) -> None:
     app.add_template_global(event_text)
     app.add_template_global(programme_name)
     app.add_template_global(language_name)
-    app.add_template_filter(long_date)
-    app.add_template_filter(date_range)
     app.add_template_filter(country_name)

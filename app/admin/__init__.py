@@ -8,7 +8,6 @@ from app.admin import (  # noqa: F401
     log,
     routes,
     settings,
-    translations,
 )
 from app.admin.blueprint import admin
 

@@ -38,15 +38,6 @@ from app.services import registration as registration_service
 from app.services.audit import Actor
 from app.services.seats import waitlist_place
 
-# The attendee list's orders, as the sort menu names them.
-SORT_LABELS = {
-    "registered": _l("registration time"),
-    "name": _l("name"),
-    "country": _l("country programme"),
-    "status": _l("status"),
-    "reference": _l("reference"),
-}
-
 
 @admin.get("/events/<slug>/attendees")
 def attendees(slug: str):
@@ -67,7 +58,7 @@ def attendees(slug: str):
         programmes=visible_programmes(event),
         statuses=STATUSES,
         categories=CATEGORIES,
-        sorts=SORT_LABELS,
+        sorts=attendee_service.SORTS,
     )
 
 

@@ -20,14 +20,19 @@ from app.admin.settings_forms import (
     RegistrationRulesForm,
     SessionForm,
     seats_form,
+    session_field,
+    submitted_translation,
+    translation_form,
 )
 from app.extensions import cache, db
 from app.models import Event, ProgrammeSession
 from app.models.organisers import Role
 from app.services import event_settings as settings_service
+from app.services import translations as translation_service
 from app.services.audit import Actor
 from app.services.event_settings import EventDetails
 from app.services.events import seats_by_programme
+from app.services.translations import EventTranslation
 
 
 def _actor() -> Actor:
@@ -225,3 +230,41 @@ def registration_settings(slug: str):
     return render_template(
         "admin/settings/registration.html", form=form, event=event
     ), form.status_code
+
+
+@admin.get("/events/<slug>/settings/translations")
+@require_role(Role.ADMIN)
+def translations(slug: str):
+    event = event_or_404(slug)
+    return render_template(
+        "admin/settings/translations.html",
+        event=event,
+        progress=translation_service.progress(event),
+    )
+
+
+@admin.route("/events/<slug>/settings/translations/<language>", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def translation(slug: str, language: str):
+    event = event_or_404(slug)
+    if language not in translation_service.other_languages(event):
+        abort(404, description=_("There is no such language for this event."))
+    form = translation_form(event, EventTranslation.of(event, language))
+    if _saved(
+        form,
+        lambda: translation_service.translate_event(
+            event, submitted_translation(form, event, language), _actor()
+        ),
+    ):
+        flash(_("Saved.") if form.result else _("Nothing was changed."))
+        return redirect(url_for("admin.translations", slug=event.slug), code=303)
+    return (
+        render_template(
+            "admin/settings/translation.html",
+            event=event,
+            form=form,
+            language=language,
+            session_field=session_field,
+        ),
+        form.status_code,
+    )

@@ -26,6 +26,7 @@ from app.forms import Form, IsoDateField, email_address, line, paragraphs, requi
 from app.i18n import programme_name
 from app.models import Event, ProgrammeSession
 from app.services.event_settings import EventDetails, SessionDetails
+from app.services.translations import EventTranslation
 from app.validation import normalised_email
 
 # Generous for a workshop, small enough to catch a typo of an extra digit.
@@ -276,3 +277,55 @@ class RegistrationRulesForm(Form):
             "opens_at": opens_at,
             "closes_at": closes_at,
         }
+
+
+# Each text organisers translate (EVENT_TEXTS, SESSION_TEXTS): its label, its
+# longest value, and its field (one line or paragraphs).
+TRANSLATED_EVENT_TEXTS = {
+    "title": (_l("Title"), 200, line),
+    "summary": (_l("Summary"), 2000, paragraphs),
+    "purpose": (_l("Purpose"), 10_000, paragraphs),
+    "background": (_l("Background"), 10_000, paragraphs),
+    "location": (_l("Location"), 300, line),
+    "host": (_l("Host"), 300, line),
+}
+TRANSLATED_SESSION_TEXTS = {
+    "title": (_l("Title"), 200, line),
+    "description": (_l("Description"), 2000, paragraphs),
+}
+
+
+def session_field(session: ProgrammeSession, name: str) -> str:
+    return f"session-{session.id}-{name}"
+
+
+def translation_form(event: Event, translation: EventTranslation) -> Form:
+    """A form with a field per text of the event and of each session
+    (``session-<id>-title``), filled with the translation so far."""
+
+    class TranslationForm(Form):
+        pass
+
+    data = dict(translation.event)
+    for name, (label, limit, field) in TRANSLATED_EVENT_TEXTS.items():
+        setattr(TranslationForm, name, field(label, limit))
+    for session in event.sessions:
+        texts = translation.sessions.get(session.id, {})
+        for name, (label, limit, field) in TRANSLATED_SESSION_TEXTS.items():
+            setattr(TranslationForm, session_field(session, name), field(label, limit))
+            data[session_field(session, name)] = texts.get(name, "")
+    return TranslationForm(data=data)
+
+
+def submitted_translation(form: Form, event: Event, language: str) -> EventTranslation:
+    return EventTranslation(
+        language,
+        {name: form[name].data for name in TRANSLATED_EVENT_TEXTS},
+        {
+            session.id: {
+                name: form[session_field(session, name)].data
+                for name in TRANSLATED_SESSION_TEXTS
+            }
+            for session in event.sessions
+        },
+    )

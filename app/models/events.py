@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from markupsafe import Markup, escape
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -22,35 +21,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import false, text
 
 from app.extensions import db
+from app.i18n import LocalText
 from app.models.types import UTCDateTime, utcnow
 
 SUPPORTER_KINDS = ("funder", "supporter")
 # The texts an organiser may give in each language.
 EVENT_TEXTS = ("title", "summary", "purpose", "background", "location", "host")
 SESSION_TEXTS = ("title", "description")
-
-
-@dataclass(frozen=True)
-class LocalText:
-    """An organiser's text and the language it is written in. On a page in
-    another language (a missing translation) it is marked with its own
-    ``lang``, so screen readers switch voice."""
-
-    text: str
-    language: str
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __bool__(self) -> bool:
-        return bool(self.text)
-
-    def __html__(self) -> str:
-        from app.i18n import current_language
-
-        if self.language == current_language():
-            return str(escape(self.text))
-        return Markup('<span lang="{}">{}</span>').format(self.language, self.text)
 
 
 class Translatable:
@@ -75,6 +52,7 @@ class Translatable:
 
 class Event(Translatable, db.Model):
     __tablename__ = "events"
+    translated_texts = EVENT_TEXTS
     __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates_in_order"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,6 +180,7 @@ class CountryProgramme(db.Model):
 class ProgrammeSession(Translatable, db.Model):
     """A session of the workshop's programme; its SEQUENCE grows with every change."""
 
+    translated_texts = SESSION_TEXTS
     __tablename__ = "programme_sessions"
     __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
 

@@ -99,9 +99,7 @@ def _event_response(slug: str | None):
     else:
         seconds = current_app.config["PAGE_CACHE_SECONDS"]
         cache_control = f"public, max-age={seconds}"
-    html = kept(
-        f"event-page/{slug or ''}/{current_language()}", lambda: _event_html(slug)
-    )
+    html = kept(f"event-page/{slug or ''}", lambda: _event_html(slug))
     return html, {"Cache-Control": cache_control}
 
 
@@ -134,22 +132,25 @@ def _event_url(event) -> str:
 
 
 def calendar_links(event) -> dict[str, str]:
-    agenda = external_url("public.agenda_ics", slug=event.slug)
+    """The page's calendar links, in the reader's language: a calendar app
+    that subscribes sends no cookie, so the language goes in the address."""
+    language = current_language()
+    agenda = external_url("public.agenda_ics", slug=event.slug, lang=language)
     # Google, like iCalendar, takes the day after the last day as the end.
     last_day_exclusive = event.ends_on + timedelta(days=1)
     google = "https://calendar.google.com/calendar/render?" + urlencode(
         {
             "action": "TEMPLATE",
-            "text": event.title,
+            "text": event.text_in("title", language).text,
             "dates": f"{event.starts_on:%Y%m%d}/{last_day_exclusive:%Y%m%d}",
-            "details": f"{event.summary}\n{_event_url(event)}",
-            "location": event.location,
+            "details": f"{event.text_in('summary', language)}\n{_event_url(event)}",
+            "location": event.text_in("location", language).text,
             "ctz": event.timezone,
         }
     )
     return {
-        "event_ics": url_for("public.event_ics", slug=event.slug),
-        "agenda_ics": url_for("public.agenda_ics", slug=event.slug),
+        "event_ics": url_for("public.event_ics", slug=event.slug, lang=language),
+        "agenda_ics": url_for("public.agenda_ics", slug=event.slug, lang=language),
         "webcal": "webcal://" + agenda.split("://", 1)[1],
         "google": google,
     }
@@ -239,17 +240,13 @@ def privacy(slug: str):
 
 @public.get("/events/<slug>/event.ics")
 def event_ics(slug: str):
-    calendar = kept(
-        f"event.ics/{slug}/{current_language()}", lambda: _event_calendar(slug)
-    )
+    calendar = kept(f"event.ics/{slug}", lambda: _event_calendar(slug))
     return calendar_response(calendar, inline=False)
 
 
 @public.get("/events/<slug>/agenda.ics")
 def agenda_ics(slug: str):
-    calendar = kept(
-        f"agenda.ics/{slug}/{current_language()}", lambda: _agenda_calendar(slug)
-    )
+    calendar = kept(f"agenda.ics/{slug}", lambda: _agenda_calendar(slug))
     return calendar_response(calendar, inline=True)
 
 

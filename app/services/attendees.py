@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -51,7 +52,14 @@ class AttendeeFilters:
         return {k: v for k, v in vars(self).items() if v}
 
 
-SORTS = ("registered", "name", "country", "status", "reference")
+# The attendee list's orders, as the sort menu names them.
+SORTS = {
+    "registered": _l("registration time"),
+    "name": _l("name"),
+    "country": _l("country programme"),
+    "status": _l("status"),
+    "reference": _l("reference"),
+}
 
 
 def _sort_columns(sort: str, r=Registration) -> tuple:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.i18n import LANGUAGES
 from app.models import Event
 from app.models.events import EVENT_TEXTS, SESSION_TEXTS
 from app.services import audit, seats
@@ -27,6 +28,24 @@ class EventTranslation:
             event.translated(language),
             {s.id: s.translated(language) for s in event.sessions},
         )
+
+
+def other_languages(event: Event) -> list[str]:
+    """The languages the event's texts can be translated into."""
+    return [tag for tag in LANGUAGES if tag != event.default_language]
+
+
+def progress(event: Event) -> dict[str, tuple[int, int]]:
+    """For each other language: (texts translated, texts to translate)."""
+    total = len(EVENT_TEXTS) + len(SESSION_TEXTS) * len(event.sessions)
+    return {
+        tag: (
+            len(event.translated(tag))
+            + sum(len(s.translated(tag)) for s in event.sessions),
+            total,
+        )
+        for tag in other_languages(event)
+    }
 
 
 def translate_event(event: Event, translation: EventTranslation, actor: Actor) -> int:
