@@ -12,7 +12,6 @@ from datetime import date, time
 EVENT = {
     "slug": "score-bogor-2011",
     "title": "SCORE Global Knowledge Sharing Workshop",
-    "title_local": "Lokakarya SCORE Global untuk Berbagi Pengetahuan",
     "starts_on": date(2011, 4, 4),
     "ends_on": date(2011, 4, 8),
     "timezone": "Asia/Jakarta",

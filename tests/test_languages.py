@@ -174,6 +174,14 @@ def test_the_event_page_is_cached_per_language(caching_app, event):
     assert "Lokakarya SCORE Global" in indonesian.get_data(as_text=True)
 
 
+def test_calendar_links_carry_the_language(client, event):
+    """A calendar app subscribing sends no cookie: the address says it."""
+    text = client.get(f"/events/{SLUG}/?lang=vi").get_data(as_text=True)
+    assert f'href="/events/{SLUG}/event.ics?lang=vi" download' in text
+    assert f"/events/{SLUG}/agenda.ics?lang=vi" in text
+    assert "Hội+thảo" in text or "H%E1%BB%99i+th%E1%BA%A3o" in text  # Google's
+
+
 def test_public_calendars_follow_the_language(client, event):
     indonesian = client.get(f"/events/{SLUG}/agenda.ics?lang=id").get_data(as_text=True)
     assert "SUMMARY:Pembukaan dan perkenalan" in indonesian

@@ -215,12 +215,16 @@ def test_errors_of_other_forms_take_the_focus(page, organiser, delegates):
     expect(summary).to_be_focused()
 
 
-def test_the_page_language_is_set_and_a_local_title_is_marked(page, event):
+def test_the_page_language_is_set_and_follows_the_choice(page, event):
     for path in ("/", REGISTER, "/admin/login", "/nowhere"):
         page.goto(path)
         assert page.evaluate("document.documentElement.lang") == "en", path
+    page.get_by_role("navigation", name="Language").get_by_role(
+        "link", name="Bahasa Indonesia"
+    ).click()
+    assert page.evaluate("document.documentElement.lang") == "id"
     page.goto("/")
-    expect(page.locator(".subtitle[lang=id]")).to_have_text(
+    expect(page.get_by_role("heading", level=1)).to_have_text(
         "Lokakarya SCORE Global untuk Berbagi Pengetahuan"
     )
 
