@@ -168,83 +168,63 @@ def personal_invitation(
     values it was queued with. The texts are in the delegate's language.
     """
     with in_language(registration.language):
-        return _personal_invitation(
-            registration,
-            event_url,
-            method,
-            organiser_email=organiser_email,
-            organiser_name=organiser_name,
-            manage_url=manage_url,
-            sequence=sequence,
-            attendee=attendee,
+        method = method.upper()
+        if method not in METHODS:
+            raise ValueError(f"unknown METHOD {method!r}; expected one of {METHODS}")
+        event = registration.event
+        host = _host(event_url)
+        changed = _latest(event.updated_at, registration.updated_at)
+
+        if method == "PUBLISH":
+            # Deterministic, so the download's ETag only changes with the data.
+            stamp = changed or _now()
+            extra = {}
+        else:
+            # Every e-mailed REQUEST or CANCEL is a new instance: a new DTSTAMP.
+            stamp = _now()
+            name, address = attendee or (registration.full_name, registration.email)
+            extra = _invitation_parties(address, name, organiser_email, organiser_name)
+            extra["status"] = (
+                STATUS.CANCELLED if method == "CANCEL" else STATUS.CONFIRMED
+            )
+
+        language = registration.language
+        reference = _clean_line(registration.reference)
+        if method == "CANCEL":
+            about = _(
+                "Your registration %(reference)s has been cancelled.",
+                reference=reference,
+            )
+        else:
+            about = _("Your registration reference: %(reference)s", reference=reference)
+        if manage_url:
+            manage = _("Manage your registration: %(url)s", url=_clean_line(manage_url))
+        else:
+            manage = _(
+                "To see or change your registration, use the link in your "
+                "confirmation e-mail."
+            )
+        description = _join_paragraphs(
+            event.text_in("summary", language).text,
+            f"{about}\n{manage}",
+            _("Event page: %(url)s", url=event_url),
         )
 
-
-def _personal_invitation(
-    registration: Registration,
-    event_url: str,
-    method: str,
-    *,
-    organiser_email: str | None,
-    organiser_name: str | None,
-    manage_url: str | None,
-    sequence: int | None,
-    attendee: tuple[str, str] | None,
-) -> bytes:
-    method = method.upper()
-    if method not in METHODS:
-        raise ValueError(f"unknown METHOD {method!r}; expected one of {METHODS}")
-    event = registration.event
-    host = _host(event_url)
-    changed = _latest(event.updated_at, registration.updated_at)
-
-    if method == "PUBLISH":
-        # Deterministic, so the download's ETag only changes with the data.
-        stamp = changed or _now()
-        extra = {}
-    else:
-        # Every e-mailed REQUEST or CANCEL is a new instance: a new DTSTAMP.
-        stamp = _now()
-        name, address = attendee or (registration.full_name, registration.email)
-        extra = _invitation_parties(address, name, organiser_email, organiser_name)
-        extra["status"] = STATUS.CANCELLED if method == "CANCEL" else STATUS.CONFIRMED
-
-    language = registration.language
-    reference = _clean_line(registration.reference)
-    if method == "CANCEL":
-        about = _(
-            "Your registration %(reference)s has been cancelled.", reference=reference
+        cal = _new_calendar(method, f"registration-calendar-{registration.id}@{host}")
+        cal.add_component(
+            _workshop_vevent(
+                event,
+                uid=f"registration-{registration.id}@{host}",
+                sequence=registration.sequence if sequence is None else sequence,
+                description=description,
+                url=event_url,
+                stamp=stamp,
+                last_modified=changed,
+                language=language,
+                **extra,
+            )
         )
-    else:
-        about = _("Your registration reference: %(reference)s", reference=reference)
-    if manage_url:
-        manage = _("Manage your registration: %(url)s", url=_clean_line(manage_url))
-    else:
-        manage = _(
-            "To see or change your registration, use the link in your "
-            "confirmation e-mail."
-        )
-    description = _join_paragraphs(
-        event.text_in("summary", language).text,
-        f"{about}\n{manage}",
-        _("Event page: %(url)s", url=event_url),
-    )
-
-    cal = _new_calendar(method, f"registration-calendar-{registration.id}@{host}")
-    cal.add_component(
-        _workshop_vevent(
-            event,
-            uid=f"registration-{registration.id}@{host}",
-            sequence=registration.sequence if sequence is None else sequence,
-            description=description,
-            url=event_url,
-            stamp=stamp,
-            last_modified=changed,
-            language=language,
-            **extra,
-        )
-    )
-    return cal.to_ical()
+        return cal.to_ical()
 
 
 def calendar_etag(ics: bytes) -> str:

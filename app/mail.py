@@ -147,82 +147,57 @@ def build_message(
     Written in the delegate's language, whoever caused it.
     """
     with in_language(registration.language):
-        return _delegate_message(
+        if kind not in MESSAGE_KINDS:
+            raise ValueError(
+                f"unknown message kind {kind!r}; expected one of {MESSAGE_KINDS}"
+            )
+        if recipient.strip().casefold() == sender.strip().casefold():
+            raise ValueError("the delegate cannot be the organiser mailbox")
+        event = registration.event
+        method = calendar_method(kind, facts)
+        subject = subject_for(kind, event, registration.reference)
+        show_programme = kind in CONFIRMATION_KINDS
+        programme = event.programme_by_day(current_language()) if show_programme else []
+        context = {
+            "kind": kind,
+            "event": event,
+            "registration": registration,
+            "recipient_name": facts.name,
+            "status": facts.status,
+            "waitlist_place": facts.place,
+            "new_email": facts.new_email,
+            "manage_url": manage_url,
+            "event_url": event_url,
+            "calendar_method": method,
+            "show_programme": show_programme,
+            "programme": programme,
+            "zone_label": event.zone_label,
+            "provisional_note": ical.provisional_note(),
+        }
+        message = _message(
             kind,
-            registration,
-            facts,
+            context,
             message_id=message_id,
-            recipient=recipient,
-            manage_url=manage_url,
-            event_url=event_url,
-            sender=sender,
-            sender_name=sender_name,
+            sender=(sender_name, sender),
+            recipient=(facts.name, recipient),
+            subject=subject,
         )
-
-
-def _delegate_message(
-    kind: str,
-    registration: Registration,
-    facts: MessageFacts,
-    *,
-    message_id: str,
-    recipient: str,
-    manage_url: str | None,
-    event_url: str,
-    sender: str,
-    sender_name: str,
-) -> EmailMessage:
-    if kind not in MESSAGE_KINDS:
-        raise ValueError(
-            f"unknown message kind {kind!r}; expected one of {MESSAGE_KINDS}"
-        )
-    if recipient.strip().casefold() == sender.strip().casefold():
-        raise ValueError("the delegate cannot be the organiser mailbox")
-    event = registration.event
-    method = calendar_method(kind, facts)
-    subject = subject_for(kind, event, registration.reference)
-    show_programme = kind in CONFIRMATION_KINDS
-    programme = event.programme_by_day(current_language()) if show_programme else []
-    context = {
-        "kind": kind,
-        "event": event,
-        "registration": registration,
-        "recipient_name": facts.name,
-        "status": facts.status,
-        "waitlist_place": facts.place,
-        "new_email": facts.new_email,
-        "manage_url": manage_url,
-        "event_url": event_url,
-        "calendar_method": method,
-        "show_programme": show_programme,
-        "programme": programme,
-        "zone_label": event.zone_label,
-        "provisional_note": ical.provisional_note(),
-    }
-    message = _message(
-        kind,
-        context,
-        message_id=message_id,
-        sender=(sender_name, sender),
-        recipient=(facts.name, recipient),
-        subject=subject,
-    )
-    if method:
-        _attach_invitation(
-            message,
-            ical.personal_invitation(
-                registration,
-                event_url,
+        if method:
+            _attach_invitation(
+                message,
+                ical.personal_invitation(
+                    registration,
+                    event_url,
+                    method,
+                    organiser_email=sender,
+                    organiser_name=sender_name,
+                    manage_url=manage_url,
+                    sequence=facts.sequence,
+                    attendee=(facts.name, recipient),
+                ),
                 method,
-                organiser_email=sender,
-                organiser_name=sender_name,
-                manage_url=manage_url,
-                sequence=facts.sequence,
-                attendee=(facts.name, recipient),
-            ),
-            method,
-        )
-    return message
+            )
+        return message
 
 
 def build_address_check(
@@ -241,47 +216,22 @@ def build_address_check(
     """The e-mail that asks a new delegate to confirm their address, in the
     language they filled in the form in."""
     with in_language(language):
-        return _address_check(
-            event,
+        subject = subject_for("confirm_email", event)
+        context = {
+            "event": event,
+            "recipient_name": name,
+            "confirm_url": confirm_url,
+            "event_url": event_url,
+            "valid_hours": valid_hours,
+        }
+        return _message(
+            "confirm_email",
+            context,
             message_id=message_id,
-            recipient=recipient,
-            name=name,
-            confirm_url=confirm_url,
-            event_url=event_url,
-            sender=sender,
-            sender_name=sender_name,
-            valid_hours=valid_hours,
+            sender=(sender_name, sender),
+            recipient=(name, recipient),
+            subject=subject,
         )
-
-
-def _address_check(
-    event: Event,
-    *,
-    message_id: str,
-    recipient: str,
-    name: str,
-    confirm_url: str,
-    event_url: str,
-    sender: str,
-    sender_name: str,
-    valid_hours: int,
-) -> EmailMessage:
-    subject = subject_for("confirm_email", event)
-    context = {
-        "event": event,
-        "recipient_name": name,
-        "confirm_url": confirm_url,
-        "event_url": event_url,
-        "valid_hours": valid_hours,
-    }
-    return _message(
-        "confirm_email",
-        context,
-        message_id=message_id,
-        sender=(sender_name, sender),
-        recipient=(name, recipient),
-        subject=subject,
-    )
 
 
 def build_account_locked(
