@@ -23,13 +23,16 @@ def event_time(instant: datetime, event, pattern: str = "yyyy-MM-dd HH:mm") -> s
     return f"{format_datetime(local, pattern, rebase=False)} {local.tzname()}"
 
 
-def event_moment(instant: datetime, event, day_skeleton: str = "yMMMMEEEEd") -> str:
-    """An instant on the event's clocks, written the reader's way with the
-    parts of the day ``day_skeleton`` names: ``Monday, 4 April 2011, 09:00
-    WIB``, ``2011年4月4日星期一 09:00 WIB``."""
+def event_moment(instant: datetime, event, day: str = "full") -> str:
+    """An instant on the event's clocks, written the reader's way: the day in
+    Babel's ``full`` form (``Monday, 4 April 2011, 09:00 WIB``, ``2011年4月4日
+    星期一 09:00 WIB``), or with the parts a skeleton names (``MMMd``)."""
     local = instant.astimezone(event.zone)
     locale = get_locale()
-    day = format_skeleton(day_skeleton, local, locale=locale)
+    if day in ("full", "long", "medium", "short"):
+        day = format_date(local, day, locale=locale)
+    else:
+        day = format_skeleton(day, local, locale=locale)
     moment = locale.datetime_formats["medium"].format(local.strftime("%H:%M"), day)
     return f"{moment} {local.tzname()}"
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from babel import Locale
 from flask import current_app, g, has_app_context, has_request_context, request
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, refresh
 from markupsafe import Markup, escape
 
 from app.extensions import babel
@@ -149,6 +149,13 @@ def switcher_links() -> list[tuple[str, str, str]]:
     ]
 
 
+def forget_language() -> None:
+    """Each request chooses afresh, even in an application context that an
+    earlier request (or a shell) already used."""
+    g.pop("language", None)
+    refresh()
+
+
 def remember_language(response):
     """Say which language the page is in; keep a ``?lang=`` choice."""
     if not has_request_context() or request.endpoint == "static":
@@ -183,6 +190,12 @@ def event_text(owner, field: str):
     return owner.text_in(field, current_language())
 
 
+def original_text(owner, field: str):
+    """An event's or session's text as the organisers wrote it, in the event's
+    own language (marked with its ``lang`` on a page in another one)."""
+    return owner.text_in(field, owner.content_language)
+
+
 def programme_name(programme) -> str:
     """A country programme's name: as the organisers wrote it on English
     pages ("Viet Nam", the UN's spelling), Babel's name in other languages."""
@@ -198,10 +211,12 @@ def language_name(tag: str) -> str:
 
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=_select_locale)
+    app.before_request(forget_language)
     app.after_request(remember_language)
     app.add_template_global(current_language)
     app.add_template_global(switcher_links)
     app.add_template_global(event_text)
+    app.add_template_global(original_text)
     app.add_template_global(programme_name)
     app.add_template_global(language_name)
     app.add_template_filter(country_name)

@@ -34,7 +34,7 @@ from flask_babel import gettext
 from icalendar import vCalAddress, vDuration
 from icalendar.enums import STATUS, TRANSP
 
-from app.i18n import DEFAULT_LANGUAGE, in_language
+from app.i18n import DEFAULT_LANGUAGE, current_language, in_language
 
 if TYPE_CHECKING:
     from app.models.events import Event, ProgrammeSession
@@ -188,7 +188,7 @@ def personal_invitation(
                 STATUS.CANCELLED if method == "CANCEL" else STATUS.CONFIRMED
             )
 
-        language = registration.language
+        language = current_language()
         reference = _clean_line(registration.reference)
         if method == "CANCEL":
             about = _(

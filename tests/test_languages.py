@@ -262,6 +262,9 @@ def test_a_delegate_is_written_to_in_the_language_they_registered_in(
     text = message.get_body(("plain",)).get_content()
     assert _in_catalogue(tag, "Dear %(name)s,") % {"name": "Trần Văn Nam"} in text
     assert "is confirmed. We look forward to welcoming you" not in text
+    # Its links open the pages in that language, whatever the mail reader's
+    # browser prefers.
+    assert re.search(rf"/r/[\w-]+\?lang={tag}\b", text)
     description = _calendar_description(message)
     reference_line = _in_catalogue(tag, "Your registration reference: %(reference)s")
     assert reference_line % {"reference": reference} in description

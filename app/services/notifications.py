@@ -184,14 +184,17 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
         if request is None or request.created_at <= utcnow() - REQUEST_LIFETIME:
             return None
         slug = request.event.slug
+        language = request.details.get("language", DEFAULT_LANGUAGE)
         token = mint_request_token(request)
         return build_address_check(
             request.event,
             name=request.details.get("full_name", ""),
-            confirm_url=external_url("public.confirm_address", slug=slug, token=token),
-            event_url=external_url("public.event_page", slug=slug),
+            confirm_url=external_url(
+                "public.confirm_address", slug=slug, token=token, **_lang(language)
+            ),
+            event_url=external_url("public.event_page", slug=slug, **_lang(language)),
             valid_hours=REQUEST_LIFETIME // timedelta(hours=1),
-            language=request.details.get("language", DEFAULT_LANGUAGE),
+            language=language,
             **common,
         )
     registration = _registration_for(row)
@@ -204,7 +207,11 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
         row.registration_id = registration.id
     manage_url = None
     if _may_carry_a_link(row, registration):
-        manage_url = external_url("public.manage", token=mint_token(registration))
+        manage_url = external_url(
+            "public.manage",
+            token=mint_token(registration),
+            **_lang(registration.language),
+        )
     facts = MessageFacts.stored(row.facts, registration)
     if facts.status == RegistrationStatus.WAITLISTED:
         # Counted now, not when queued: the place can only have improved, and
@@ -215,9 +222,19 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
         registration,
         facts,
         manage_url=manage_url,
-        event_url=external_url("public.event_page", slug=registration.event.slug),
+        event_url=external_url(
+            "public.event_page",
+            slug=registration.event.slug,
+            **_lang(registration.language),
+        ),
         **common,
     )
+
+
+def _lang(language: str) -> dict[str, str]:
+    """The query that opens a page in the delegate's language, whatever the
+    browser they read their mail in says (none for the default language)."""
+    return {} if language == DEFAULT_LANGUAGE else {"lang": language}
 
 
 def _may_carry_a_link(row: OutboxMessage, registration: Registration) -> bool:

@@ -30,7 +30,7 @@ def upgrade():
     connection = op.get_bind()
     rows = connection.execute(
         sa.select(events.c.id, events.c.title_local, events.c.translations).where(
-            events.c.title_local.is_not(None)
+            events.c.title_local.is_not(None), events.c.title_local != ""
         )
     ).all()
     for event_id, title_local, translations in rows:
