@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from app.models.registrations import PASSPORT_FIELDS
+from app.models.types import json_ready
 from app.services.lists import nights
 
 ATTENDEE_COLUMNS = (
@@ -261,9 +263,16 @@ VISA_LETTER_COLUMNS = (
 )
 
 
-def visa_letters_csv(rows: Iterable) -> Iterator[str]:
+# For those who may write the letters (admins and organisers) only.
+PASSPORT_COLUMNS = PASSPORT_FIELDS
+
+
+def visa_letters_csv(rows: Iterable, with_passports: bool = False) -> Iterator[str]:
+    """The visa-letter requests; with the passport details they quote when
+    ``with_passports`` (the only export that carries them)."""
+    passports = PASSPORT_COLUMNS if with_passports else ()
     return rows_csv(
-        VISA_LETTER_COLUMNS,
+        (*VISA_LETTER_COLUMNS, *passports),
         (
             [
                 r.reference,
@@ -273,6 +282,7 @@ def visa_letters_csv(rows: Iterable) -> Iterator[str]:
                 name,
                 r.organisation,
                 r.job_title,
+                *(json_ready(getattr(r, column)) or "" for column in passports),
             ]
             for r, code, name in rows
         ),

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 import unicodedata
+from datetime import date
 
 import phonenumbers
+from babel import Locale
 from email_validator import (
     EmailNotValidError,
     EmailUndeliverableError,
     validate_email,
 )
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from wtforms import ValidationError
 
@@ -125,3 +130,103 @@ def international_phone(number: str, country_code: str | None) -> str:
             _("This does not look like a phone number; include the country code.")
         )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+# --- passport details for a visa letter ------------------------------------------
+
+PASSPORT_NUMBER = re.compile(r"[A-Z0-9]{6,12}")
+# Not countries, though Babel's territories list them.
+NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
+# Indonesia admits a visitor whose passport stays valid this long after the stay.
+VALID_AFTER_STAY_MONTHS = 6
+YOUNGEST, OLDEST = 16, 100
+
+
+def country_codes() -> set[str]:
+    """ISO 3166-1 alpha-2 codes of the countries Babel knows."""
+    return {
+        code
+        for code in Locale.parse("en").territories
+        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+    }
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, name) of every country, named and sorted in the reader's language."""
+    names = (get_locale() or Locale.parse("en")).territories
+    return sorted(
+        ((code, names.get(code, code)) for code in country_codes()),
+        key=lambda choice: choice[1].casefold(),
+    )
+
+
+def normalised_passport_number(text: str | None) -> str:
+    """Upper-case, without the spaces and hyphens people type in."""
+    return re.sub(r"[\s-]", "", text or "").upper()
+
+
+def in_latin_letters(text: str) -> bool:
+    return all(
+        not char.isalpha() or unicodedata.name(char, "").startswith("LATIN")
+        for char in text
+    )
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def passport_problems(
+    event, *, name, nationality, number, expiry, birth, embassy
+) -> dict[str, str]:
+    """What keeps the passport details from going on a visa letter, by field."""
+    problems = {}
+    if not name:
+        problems["passport_name"] = _(
+            "Enter your name as it is written in your passport."
+        )
+    elif not in_latin_letters(name):
+        problems["passport_name"] = _(
+            "Write the name in Latin letters, as on the passport's data page."
+        )
+    if not nationality:
+        problems["nationality"] = _("Choose your nationality.")
+    elif nationality not in country_codes():
+        problems["nationality"] = _("Choose one of the countries listed.")
+    number = normalised_passport_number(number)
+    if not number:
+        problems["passport_number"] = _("Enter your passport number.")
+    elif not PASSPORT_NUMBER.fullmatch(number):
+        problems["passport_number"] = _(
+            "A passport number has 6 to 12 letters and digits."
+        )
+    valid_until = months_after(event.ends_on, VALID_AFTER_STAY_MONTHS)
+    if expiry is None:
+        problems["passport_expiry"] = _("Enter the date your passport expires.")
+    elif expiry < valid_until:
+        problems["passport_expiry"] = _(
+            "Indonesia requires a passport valid for six months after the stay: "
+            "until %(date)s at least.",
+            date=format_date(valid_until, "long"),
+        )
+    if birth is None:
+        problems["date_of_birth"] = _("Enter your date of birth.")
+    elif not YOUNGEST <= age_on(birth, event.starts_on) <= OLDEST:
+        problems["date_of_birth"] = _(
+            "Check your date of birth: delegates are between %(youngest)s and "
+            "%(oldest)s years old on the first day.",
+            youngest=YOUNGEST,
+            oldest=OLDEST,
+        )
+    if not embassy:
+        problems["visa_embassy"] = _(
+            "Enter the embassy or consulate where you will apply for the visa."
+        )
+    return problems

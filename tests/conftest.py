@@ -162,6 +162,12 @@ def valid_registration(**overrides) -> dict:
         "dietary_detail": "",
         "accessibility": "",
         "needs_visa_letter": "y",
+        "passport_name": "TRAN VAN NAM",
+        "nationality": "VN",
+        "passport_number": "c 1234567",
+        "passport_expiry": "2015-01-31",
+        "date_of_birth": "1975-06-15",
+        "visa_embassy": "Embassy of Indonesia, Hanoi",
         "consent": "y",
     }
     form.update(overrides)

@@ -10,6 +10,7 @@ from datetime import date
 
 from flask import Response, abort, render_template, stream_with_context
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.admin.access import event_or_404, scope_country, visible_programmes
 from app.admin.blueprint import admin
@@ -151,4 +152,5 @@ def visa_letters(slug: str):
 def visa_letters_download(slug: str):
     event = event_or_404(slug)
     rows = list_service.stream_visa_letters(event, scope_country())
-    return _download(event, "visa-letters", visa_letters_csv(rows))
+    with_passports = current_user.role.sees_every_programme
+    return _download(event, "visa-letters", visa_letters_csv(rows, with_passports))

@@ -27,6 +27,17 @@ from app.models.events import CountryProgramme, Event
 from app.models.types import UTCDateTime, stored_enum, utcnow
 from app.search import fold
 
+# What a visa letter needs, asked for when a delegate needs one. Sensitive:
+# shown only to the organisers who may see the registration, never exported
+# but in the visa-letter list, never written into the audit log.
+PASSPORT_FIELDS = (
+    "passport_name",
+    "nationality",
+    "passport_number",
+    "passport_expiry",
+    "date_of_birth",
+    "visa_embassy",
+)
 # Codes stored in the database and written to the CSV, with their labels.
 # The columns a delegate fills in on the form (the programme aside), in the
 # order the audit log and the data export list them.
@@ -47,6 +58,8 @@ DELEGATE_FIELDS = (
     "needs_visa_letter",
     "listed_publicly",
     "language",
+    "badge_name",
+    *PASSPORT_FIELDS,
 )
 CATEGORIES = {
     "government": _l("Government"),
@@ -176,6 +189,21 @@ class Registration(db.Model):
     dietary_detail: Mapped[str] = mapped_column(String(200), default="")
     accessibility: Mapped[str] = mapped_column(Text, default="")
     needs_visa_letter: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The name printed large on the badge; the full name when empty.
+    badge_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    passport_name: Mapped[str] = mapped_column(
+        String(200), default="", server_default=""
+    )
+    nationality: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    # Upper-case letters and digits only.
+    passport_number: Mapped[str] = mapped_column(
+        String(12), default="", server_default=""
+    )
+    passport_expiry: Mapped[date | None] = mapped_column(Date)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    visa_embassy: Mapped[str] = mapped_column(
+        String(300), default="", server_default=""
+    )
     # The BCP 47 tag of the language the delegate reads: every e-mail to them
     # is written in it.
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
@@ -204,6 +232,15 @@ class Registration(db.Model):
     tokens: Mapped[list[RegistrationToken]] = relationship(
         back_populates="registration", cascade="all, delete-orphan"
     )
+
+    @property
+    def name_on_badge(self) -> str:
+        return self.badge_name or self.full_name
+
+    @property
+    def masked_passport_number(self) -> str:
+        """The passport number as lists show it: its last three characters."""
+        return mask_passport_number(self.passport_number)
 
     @property
     def category_label(self) -> str:
@@ -265,6 +302,13 @@ class RegistrationRequest(db.Model):
     )
 
     event: Mapped[Event] = relationship()
+
+
+def mask_passport_number(number: str) -> str:
+    """``•••••234``: enough to tell two passports apart, not to use one."""
+    if not number:
+        return ""
+    return "•" * max(len(number) - 3, 0) + number[-3:]
 
 
 def searchable_text(registration: Registration) -> str:

@@ -22,7 +22,13 @@ from app.i18n import LANGUAGES, NATIVE_NAMES, current_language, programme_name
 from app.models.registrations import CATEGORIES, DIETARY, GENDERS
 from app.services.notifications import event_mailbox
 from app.services.registration import DelegateDetails
-from app.validation import international_phone, normalised_email
+from app.validation import (
+    country_choices,
+    international_phone,
+    normalised_email,
+    normalised_passport_number,
+    passport_problems,
+)
 
 # How far around the event arrival and departure may be: wide enough for
 # long journeys, narrow enough to catch a mistyped year.
@@ -100,7 +106,29 @@ class RegistrationForm(Form):
         description=_l("Allergies or anything the caterers should know."),
     )
     accessibility = paragraphs(_l("Accessibility needs"), 1000, Optional())
+    badge_name = line(
+        _l("Name on your badge"),
+        200,
+        Optional(),
+        description=_l(
+            "Printed large on your badge; leave empty to use your full name."
+        ),
+    )
     needs_visa_letter = BooleanField(_l("I need a letter of invitation for my visa"))
+    passport_name = line(
+        _l("Name as in your passport"),
+        200,
+        description=_l("In Latin letters, exactly as on the passport's data page."),
+    )
+    nationality = SelectField(_l("Nationality"), validate_choice=False)
+    passport_number = line(_l("Passport number"), 40)
+    passport_expiry = IsoDateField(_l("Passport valid until"))
+    date_of_birth = IsoDateField(_l("Date of birth"))
+    visa_embassy = line(
+        _l("Embassy or consulate where you apply"),
+        300,
+        description=_l("For example: Embassy of Indonesia, Accra."),
+    )
     listed_publicly = BooleanField(
         _l(
             "Show my name, organisation and country programme "
@@ -120,6 +148,33 @@ class RegistrationForm(Form):
             [("", _("Choose your country programme"))]
             + [(p.code, programme_name(p)) for p in event.programmes]
         )
+        self.nationality.choices = options(
+            [("", _("Choose your nationality")), *country_choices()]
+        )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.needs_visa_letter.data:
+            valid = self._check_passport_details() and valid
+        return valid
+
+    def _check_passport_details(self) -> bool:
+        """A visa letter needs every passport detail, checked against the
+        event's dates (Indonesia wants six months of validity after the stay)."""
+        problems = passport_problems(
+            self.event,
+            name=self.passport_name.data,
+            nationality=self.nationality.data,
+            number=self.passport_number.data,
+            expiry=self.passport_expiry.data,
+            birth=self.date_of_birth.data,
+            embassy=self.visa_embassy.data,
+        )
+        for name, message in problems.items():
+            field = self[name]
+            if not field.errors:
+                field.errors = [*field.errors, message]
+        return not problems
 
     def validate_email(self, field):
         if field.data:
@@ -177,7 +232,22 @@ class RegistrationForm(Form):
             needs_visa_letter=bool(self.needs_visa_letter.data),
             listed_publicly=bool(self.listed_publicly.data),
             language=self.chosen_language(),
+            badge_name=self.badge_name.data or "",
+            **self._passport_details(),
         )
+
+    def _passport_details(self) -> dict:
+        """What the passport fields hold; nothing is kept without a visa letter."""
+        if not self.needs_visa_letter.data:
+            return {}
+        return {
+            "passport_name": self.passport_name.data or "",
+            "nationality": self.nationality.data or "",
+            "passport_number": normalised_passport_number(self.passport_number.data),
+            "passport_expiry": self.passport_expiry.data,
+            "date_of_birth": self.date_of_birth.data,
+            "visa_embassy": self.visa_embassy.data or "",
+        }
 
     def chosen_language(self) -> str:
         """The language of the delegate's e-mails: the form's, when registering."""

@@ -10,11 +10,13 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import AuditEntry, CountryProgramme, Event, Registration
-from app.models.registrations import DELEGATE_FIELDS
+from app.models.registrations import DELEGATE_FIELDS, PASSPORT_FIELDS
 from app.models.types import json_ready
 
 # Fields of a registration whose changes the audit log shows.
 AUDITED_FIELDS = ("status", "waitlist_position", *DELEGATE_FIELDS, "checked_in_at")
+# What the log keeps of a passport detail: that it was given or changed.
+HIDDEN = "(hidden)"
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,15 @@ def history(registration: Registration) -> list[AuditEntry]:
     )
 
 
+def _without_passport_data(values: dict | None) -> dict | None:
+    if values is None:
+        return None
+    return {
+        name: (HIDDEN if value else value) if name in PASSPORT_FIELDS else value
+        for name, value in values.items()
+    }
+
+
 def record(
     action: str,
     actor: Actor,
@@ -121,8 +132,8 @@ def record(
         organiser_id=actor.organiser_id,
         event_id=event.id if event else None,
         registration=registration,
-        before=before,
-        after=after,
+        before=_without_passport_data(before),
+        after=_without_passport_data(after),
         note=note[:500],
     )
     db.session.add(entry)

@@ -39,6 +39,13 @@ PERSONAL_FIELDS = {
     "job_title": "",
     "accessibility": "",
     "dietary_detail": "",
+    "badge_name": "",
+    "passport_name": "",
+    "nationality": "",
+    "passport_number": "",
+    "passport_expiry": None,
+    "date_of_birth": None,
+    "visa_embassy": "",
 }
 PERSONAL_AUDIT_KEYS = {*PERSONAL_FIELDS, "email"}
 
@@ -77,6 +84,8 @@ def personal_data(registration: Registration) -> dict:
         },
         "registration": {
             **{name: json_ready(getattr(registration, name)) for name in fields},
+            # Exported nowhere in full but on the organisers' visa-letter list.
+            "passport_number": registration.masked_passport_number,
             "country": registration.programme.code,
             "country_name": registration.programme.name,
         },

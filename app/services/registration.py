@@ -92,6 +92,9 @@ def _refuse_if_anonymised(registration: Registration) -> None:
         )
 
 
+DATE_FIELDS = ("arrival_date", "departure_date", "passport_expiry", "date_of_birth")
+
+
 @dataclass
 class DelegateDetails:
     """What a delegate submits, already validated and cleaned by the form."""
@@ -114,6 +117,13 @@ class DelegateDetails:
     listed_publicly: bool = False
     # The language e-mails to the delegate are written in (a BCP 47 tag).
     language: str = "en"
+    badge_name: str = ""
+    passport_name: str = ""
+    nationality: str = ""
+    passport_number: str = ""
+    passport_expiry: date | None = None
+    date_of_birth: date | None = None
+    visa_embassy: str = ""
 
     @classmethod
     def of(cls, registration: Registration) -> DelegateDetails:
@@ -131,7 +141,7 @@ class DelegateDetails:
     def from_json(cls, values: dict) -> DelegateDetails:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in values.items() if k in known}
-        for name in ("arrival_date", "departure_date"):
+        for name in DATE_FIELDS:
             if values.get(name):
                 values[name] = date.fromisoformat(values[name])
         return cls(**values)
