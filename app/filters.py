@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import segno
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton
 from babel.lists import format_list
 from flask_babel import format_datetime, get_locale
+from markupsafe import Markup
 
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.mail import SUBJECTS
 from app.models.outbox import OutboxStatus
 from app.models.registrations import RegistrationStatus
+from app.urls import external_url
 
 
 def event_time(instant: datetime, event, pattern: str = "yyyy-MM-dd HH:mm") -> str:
@@ -103,6 +106,24 @@ def message_kind(kind: str) -> str:
     return str(SUBJECTS.get(kind, kind))
 
 
+def qr_code(text: str, label: str) -> Markup:
+    """``text`` as an inline SVG QR code, named ``label`` for screen readers."""
+    svg = segno.make(text, error="m").svg_inline(
+        scale=5, border=2, title=label, svgclass="qr-code", lineclass=None
+    )
+    # segno writes the SVG and escapes the label (its <title>).
+    return Markup(svg)  # noqa: S704
+
+
+def check_in_url(registration) -> str:
+    """What a badge's QR code carries: the delegate's check-in card."""
+    return external_url(
+        "admin.check_in_card",
+        slug=registration.event.slug,
+        code=registration.check_in_code,
+    )
+
+
 def init_app(app) -> None:
     app.add_template_global(field_attrs)
     app.add_template_global(RegistrationStatus)
@@ -115,3 +136,5 @@ def init_app(app) -> None:
     app.add_template_filter(date_range)
     app.add_template_filter(list_of)
     app.add_template_global(message_kind)
+    app.add_template_global(qr_code)
+    app.add_template_global(check_in_url)

@@ -341,6 +341,13 @@ def waitlisted(app, delegates):
     return add_delegate(app, "Yaw Boateng", "yaw@gh.example.org", "GH")
 
 
+def check_in_code(app, registration_id: int) -> str:
+    from app.models import Registration
+
+    with app.app_context():
+        return db.session.get(Registration, registration_id).check_in_code
+
+
 @pytest.fixture
 def organiser_urls(app, delegates, waitlisted):
     """Every organiser page an admin can open with a GET, by name."""
@@ -360,6 +367,10 @@ def organiser_urls(app, delegates, waitlisted):
         "check-in": f"{event}/check-in",
         "check-in search": f"{event}/check-in?q=Kofi",
         "check-in no match": f"{event}/check-in?q=Nobody",
+        "check-in card": f"{event}/check-in/{check_in_code(app, kofi.id)}",
+        "check-in card, no seat": (
+            f"{event}/check-in/{check_in_code(app, waitlisted.id)}"
+        ),
         "lists": f"{event}/lists",
         "sign-in sheets": f"{event}/lists/sign-in",
         "sign-in sheet Ghana": f"{event}/lists/sign-in/GH",

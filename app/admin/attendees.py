@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from app.admin.access import (
     event_or_404,
+    in_scope,
     registration_or_404,
     scope_country,
     visible_programmes,
@@ -127,6 +128,8 @@ def registration_action(slug: str, registration_id: int, action: str):
     change, done = ACTIONS[action]
     if action == "confirm":
         change = partial(change, override_quota=bool(form.override_quota.data))
+    if action == "check-in":
+        change = partial(change, override=bool(form.override_status.data))
     actor = Actor.organiser(current_user)
     if form.act(lambda: change(registration, actor)):
         flash(str(done))  # the session keeps text, not a lazy string
@@ -137,6 +140,10 @@ def _back_to(event, registration) -> str:
     """Back to the check-in page when the action came from there."""
     if request.form.get("back") == "check-in":
         return url_for("admin.check_in", slug=event.slug, q=request.form.get("q", ""))
+    if request.form.get("back") == "check-in-card":
+        return url_for(
+            "admin.check_in_card", slug=event.slug, code=registration.check_in_code
+        )
     return url_for(
         "admin.registration_detail", slug=event.slug, registration_id=registration.id
     )
@@ -173,11 +180,30 @@ def registration_edit(slug: str, registration_id: int):
 def check_in(slug: str):
     event = event_or_404(slug)
     query = request.args.get("q", "").strip()[:200]
+    code = checkin_service.code_in(query)
+    if code:
+        # A hand-held scanner types the badge's address, then Enter.
+        return redirect(url_for("admin.check_in_card", slug=event.slug, code=code))
     return render_template(
         "admin/check_in.html",
         event=event,
         q=query,
         matches=checkin_service.find_delegates(event, query, scope_country()),
         present=checkin_service.present_by_programme(event, scope_country()),
+        form=ActionForm(),
+    )
+
+
+@admin.get("/events/<slug>/check-in/<code>")
+def check_in_card(slug: str, code: str):
+    """The delegate a badge's QR code names, large, with the Check in button."""
+    event = event_or_404(slug)
+    registration = registration_service.registration_by_check_in_code(event, code)
+    if registration is None or not in_scope(registration):
+        abort(404, description=_("There is no delegate with this check-in code."))
+    return render_template(
+        "admin/check_in_card.html",
+        event=event,
+        registration=registration,
         form=ActionForm(),
     )

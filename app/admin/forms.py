@@ -37,6 +37,7 @@ class ActionForm(Form):
     """An organiser's action behind a button: only CSRF, and an admin override."""
 
     override_quota = BooleanField(_l("Confirm even if the delegation is full (admin)"))
+    override_status = BooleanField(_l("Check in although this delegate has no seat"))
 
     def act(self, change) -> bool:
         """``submit`` for a button: True when the change went through; a

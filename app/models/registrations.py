@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -189,6 +190,11 @@ class Registration(db.Model):
     dietary_detail: Mapped[str] = mapped_column(String(200), default="")
     accessibility: Mapped[str] = mapped_column(Text, default="")
     needs_visa_letter: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the badge's QR code carries: opens the delegate's check-in card for
+    # an organiser, and nothing for anyone else (unlike the manage token).
+    check_in_code: Mapped[str] = mapped_column(
+        String(32), unique=True, default=lambda: new_check_in_code()
+    )
     # The name printed large on the badge; the full name when empty.
     badge_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     passport_name: Mapped[str] = mapped_column(
@@ -302,6 +308,11 @@ class RegistrationRequest(db.Model):
     )
 
     event: Mapped[Event] = relationship()
+
+
+def new_check_in_code() -> str:
+    """128 random bits, URL-safe."""
+    return secrets.token_urlsafe(16)
 
 
 def mask_passport_number(number: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import Row, func, select
 
 from app.extensions import db
@@ -11,6 +13,14 @@ from app.search import fold
 from app.services.attendees import AttendeeFilters, matching
 
 MAX_MATCHES = 20
+# A check-in code on its own, or at the end of the badge's address.
+CHECK_IN_CODE = re.compile(r"(?:^|/check-in/)([A-Za-z0-9_-]{22})/?$")
+
+
+def code_in(query: str) -> str | None:
+    """The check-in code in what was typed or scanned into the search box."""
+    match = CHECK_IN_CODE.search(query.strip())
+    return match.group(1) if match else None
 
 
 def find_delegates(

@@ -582,16 +582,28 @@ def resend_link(event: Event, email: str) -> None:
     notify_lost_link(event, email)
 
 
-def check_in(registration: Registration, actor: Actor) -> None:
-    """Mark a delegate present at the registration desk."""
-    if registration.status != RegistrationStatus.CONFIRMED:
+def check_in(registration: Registration, actor: Actor, override: bool = False) -> None:
+    """Mark a delegate present at the registration desk; one without a seat
+    only when an organiser overrides, knowingly."""
+    if registration.status != RegistrationStatus.CONFIRMED and not override:
         raise InvalidTransition(_("Only a confirmed delegate can be checked in."))
     if registration.checked_in_at is not None:
         raise InvalidTransition(_("This delegate is already checked in."))
     before = audit.snapshot(registration)
     registration.checked_in_at = utcnow()
     old, new = audit.changed(before, audit.snapshot(registration))
-    audit.record("checked_in", actor, registration=registration, before=old, after=new)
+    note = "" if registration.status == RegistrationStatus.CONFIRMED else "override"
+    audit.record(
+        "checked_in", actor, registration=registration, before=old, after=new, note=note
+    )
+
+
+def registration_by_check_in_code(event: Event, code: str) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.check_in_code == code
+        )
+    )
 
 
 def undo_check_in(registration: Registration, actor: Actor) -> None:
