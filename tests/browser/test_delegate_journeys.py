@@ -202,6 +202,9 @@ def test_a_delegate_registers_with_the_keyboard_alone(browser, live_server, app,
         tab_to(page, "#full_name")
         page.keyboard.type("Nguyễn Thị Hoa")
         page.keyboard.press("Tab")
+        assert focused(page, "#badge_name")
+        page.keyboard.type("Hoa")
+        page.keyboard.press("Tab")
         assert focused(page, "#email")
         page.keyboard.type("hoa@score-vn.example.org")
         page.keyboard.press("Tab")
@@ -218,6 +221,20 @@ def test_a_delegate_registers_with_the_keyboard_alone(browser, live_server, app,
         page.keyboard.type("04032011")  # mm dd yyyy in an en-US browser
         tab_to(page, "#needs_visa_letter")
         page.keyboard.press("Space")
+        # A visa letter needs the passport's details.
+        tab_to(page, "#passport_name")
+        page.keyboard.type("NGUYEN THI HOA")
+        page.keyboard.press("Tab")
+        assert focused(page, "#nationality")
+        page.keyboard.type("Vietnam")
+        tab_to(page, "#passport_number")
+        page.keyboard.type("B1234567")
+        tab_to(page, "#passport_expiry")
+        page.keyboard.type("01312015")  # mm dd yyyy, as above
+        tab_to(page, "#date_of_birth")
+        page.keyboard.type("06151975")
+        tab_to(page, "#visa_embassy")
+        page.keyboard.type("Embassy of Indonesia, Hanoi")
         tab_to(page, "#consent")
         page.keyboard.press("Space")
         tab_to(page, "button[type=submit]")
@@ -235,5 +252,9 @@ def test_a_delegate_registers_with_the_keyboard_alone(browser, live_server, app,
         assert hoa.gender == "female"
         assert str(hoa.arrival_date) == "2011-04-03"
         assert hoa.needs_visa_letter
+        assert hoa.badge_name == "Hoa"
+        assert hoa.nationality == "VN"
+        assert hoa.passport_number == "B1234567"
+        assert str(hoa.passport_expiry) == "2015-01-31"
         assert not hoa.needs_accommodation
         assert hoa.status == "confirmed"
