@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Registration
+from app.models.registrations import PASSPORT_FIELDS
 from app.services.audit import SYSTEM
 from app.services.events import event_by_slug
 from app.services.organisers import create_organiser
@@ -21,14 +22,6 @@ from tests.helpers import every_stored_text
 
 REGISTER = f"/events/{SLUG}/register"
 PASSPORT = "C1234567"
-PASSPORT_FIELDS = (
-    "passport_name",
-    "nationality",
-    "passport_number",
-    "passport_expiry",
-    "date_of_birth",
-    "visa_embassy",
-)
 
 
 def stored(app, email: str = "nam@example.org") -> Registration | None:
