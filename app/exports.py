@@ -263,14 +263,10 @@ VISA_LETTER_COLUMNS = (
 )
 
 
-# For those who may write the letters (admins and organisers) only.
-PASSPORT_COLUMNS = PASSPORT_FIELDS
-
-
 def visa_letters_csv(rows: Iterable, with_passports: bool = False) -> Iterator[str]:
     """The visa-letter requests; with the passport details they quote when
     ``with_passports`` (the only export that carries them)."""
-    passports = PASSPORT_COLUMNS if with_passports else ()
+    passports = PASSPORT_FIELDS if with_passports else ()
     return rows_csv(
         (*VISA_LETTER_COLUMNS, *passports),
         (

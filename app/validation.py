@@ -136,7 +136,11 @@ def international_phone(number: str, country_code: str | None) -> str:
 
 PASSPORT_NUMBER = re.compile(r"[A-Z0-9]{6,12}")
 # Not countries, though Babel's territories list them.
-NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
+NOT_COUNTRIES = {
+    *("EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"),
+    # Islands and areas with codes of their own that no passport names.
+    *("AC", "CP", "CQ", "DG", "EA", "IC", "TA"),
+}
 # Indonesia admits a visitor whose passport stays valid this long after the stay.
 VALID_AFTER_STAY_MONTHS = 6
 YOUNGEST, OLDEST = 16, 100
@@ -161,15 +165,32 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 def normalised_passport_number(text: str | None) -> str:
-    """Upper-case, without the spaces and hyphens people type in."""
-    return re.sub(r"[\s-]", "", text or "").upper()
+    """Upper-case, without the spaces and dashes people type in. Only plain
+    ASCII is upper-cased: "ß" must not become a valid-looking "SS"."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(
+        char
+        for char in text
+        if not char.isspace() and unicodedata.category(char) != "Pd"
+    )
+    return text.upper() if text.isascii() else text
+
+
+# Besides letters: what names in passports are written with.
+NAME_PUNCTUATION = set(" '-.,\u2019")
 
 
 def in_latin_letters(text: str) -> bool:
-    return all(
-        not char.isalpha() or unicodedata.name(char, "").startswith("LATIN")
-        for char in text
-    )
+    """Latin letters (accents allowed), spaces and a name's punctuation."""
+    for char in text:
+        category = unicodedata.category(char)
+        if char in NAME_PUNCTUATION or category.startswith("M") or category == "Lm":
+            continue
+        if not (
+            category.startswith("L") and unicodedata.name(char, "").startswith("LATIN")
+        ):
+            return False
+    return True
 
 
 def months_after(day: date, months: int) -> date:

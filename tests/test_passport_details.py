@@ -76,6 +76,9 @@ def test_a_visa_letter_needs_every_passport_detail(app, register):
         ("date_of_birth", "1900-01-01", "between 16 and 100 years old"),
         ("passport_number", "AB12", "6 to 12 letters and digits"),
         ("passport_number", "ÀB123456", "6 to 12 letters and digits"),
+        ("passport_number", "straße12", "6 to 12 letters and digits"),
+        ("passport_name", "TRAN VAN NAM 😀", "Latin letters"),
+        ("passport_name", "TRAN 2", "Latin letters"),
         ("passport_name", "陈文南", "Latin letters"),
         ("nationality", "XX", "countries listed"),
     ],
@@ -91,6 +94,17 @@ def test_passport_details_are_checked_against_the_event(
 
 def test_the_last_accepted_expiry_is_six_months_after_the_last_day(app, register):
     assert register(passport_expiry="2011-10-08").status_code == 303
+
+
+def test_unticking_the_visa_letter_clears_the_passport_details(app, client, register):
+    manage = register().headers["Location"]
+    url = f"{manage}/edit"
+    form = valid_registration(
+        needs_visa_letter=None, csrf_token=csrf_token(client, url)
+    )
+    assert client.post(url, data=form).status_code == 303
+    registration = stored(app)
+    assert (registration.passport_number, registration.date_of_birth) == ("", None)
 
 
 def test_the_delegate_corrects_their_passport_number(app, client, register):
@@ -128,7 +142,9 @@ def test_only_the_organisers_page_shows_the_passport_number_in_full(
     delegate_page = client.get(manage).get_data(as_text=True)
     assert PASSPORT not in delegate_page
     assert "•••••567" in delegate_page
-    assert PASSPORT not in client.get(f"{manage}/data.json").get_data(as_text=True)
+    exported = client.get(f"{manage}/data.json").get_data(as_text=True)
+    for secret in (PASSPORT, "TRAN VAN NAM", "1975-06-15", "Embassy of Indonesia"):
+        assert secret not in exported
 
     with app.app_context():
         create_organiser("staff@example.org", "a long password here", "organiser")

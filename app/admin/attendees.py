@@ -181,7 +181,7 @@ def check_in(slug: str):
     event = event_or_404(slug)
     query = request.args.get("q", "").strip()[:200]
     code = checkin_service.code_in(query)
-    if code:
+    if code and registration_service.registration_by_check_in_code(event, code):
         # A hand-held scanner types the badge's address, then Enter.
         return redirect(url_for("admin.check_in_card", slug=event.slug, code=code))
     return render_template(

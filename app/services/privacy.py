@@ -22,6 +22,7 @@ from app.models import (
 from app.models.outbox import OutboxStatus
 from app.models.registrations import (
     DELEGATE_FIELDS,
+    PASSPORT_FIELDS,
     RegistrationToken,
 )
 from app.models.types import json_ready, utcnow
@@ -84,7 +85,9 @@ def personal_data(registration: Registration) -> dict:
         },
         "registration": {
             **{name: json_ready(getattr(registration, name)) for name in fields},
-            # Exported nowhere in full but on the organisers' visa-letter list.
+            # Passport details are exported nowhere but on the organisers'
+            # visa-letter list: here, only whether they were given.
+            **{name: None for name in PASSPORT_FIELDS},
             "passport_number": registration.masked_passport_number,
             "country": registration.programme.code,
             "country_name": registration.programme.name,

@@ -585,6 +585,7 @@ def resend_link(event: Event, email: str) -> None:
 def check_in(registration: Registration, actor: Actor, override: bool = False) -> None:
     """Mark a delegate present at the registration desk; one without a seat
     only when an organiser overrides, knowingly."""
+    _refuse_if_anonymised(registration)
     if registration.status != RegistrationStatus.CONFIRMED and not override:
         raise InvalidTransition(_("Only a confirmed delegate can be checked in."))
     if registration.checked_in_at is not None:
@@ -599,6 +600,7 @@ def check_in(registration: Registration, actor: Actor, override: bool = False) -
 
 
 def registration_by_check_in_code(event: Event, code: str) -> Registration | None:
+    """The event's registration whose badge carries ``code``, if any."""
     return db.session.scalar(
         select(Registration).where(
             Registration.event_id == event.id, Registration.check_in_code == code
