@@ -140,6 +140,13 @@ def in_language(tag: str | None):
             g.language = outer
 
 
+def language_query(tag: str) -> dict[str, str]:
+    """The query that opens a page in ``tag`` whatever the browser prefers
+    (none for the default language): for links a cookie cannot follow, such
+    as a calendar subscription or a link in an e-mail."""
+    return {} if tag == DEFAULT_LANGUAGE else {"lang": tag}
+
+
 def switcher_links() -> list[tuple[str, str, str]]:
     """(tag, name, address) for each language: this page with ``?lang=``.
     The rest of the query is left out: a cached page is shared by everyone."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from datetime import date
@@ -146,18 +147,24 @@ VALID_AFTER_STAY_MONTHS = 6
 YOUNGEST, OLDEST = 16, 100
 
 
-def country_codes() -> set[str]:
+@functools.cache
+def country_codes() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes of the countries Babel knows."""
-    return {
+    return frozenset(
         code
         for code in Locale.parse("en").territories
         if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
-    }
+    )
 
 
 def country_choices() -> list[tuple[str, str]]:
     """(code, name) of every country, named and sorted in the reader's language."""
-    names = (get_locale() or Locale.parse("en")).territories
+    return _country_choices(str(get_locale() or "en"))
+
+
+@functools.cache
+def _country_choices(locale: str) -> list[tuple[str, str]]:
+    names = Locale.parse(locale).territories
     return sorted(
         ((code, names.get(code, code)) for code in country_codes()),
         key=lambda choice: choice[1].casefold(),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import segno
-from conftest import BASE_URL, SLUG, add_delegate, log_in
+from conftest import BASE_URL, CSRF_PATTERN, SLUG, add_delegate, log_in
 from sqlalchemy import select
 
 from app.extensions import db
@@ -33,7 +33,7 @@ def organiser_client(app, email="staff@example.org", role="organiser", country=N
 
 
 def card_form_token(page: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', page).group(1)
+    return CSRF_PATTERN.search(page).group(1)
 
 
 def check_in(client, registration_id: int, token: str, **extra):

@@ -11,7 +11,14 @@ import icalendar
 import pytest
 from babel.messages.pofile import read_po
 from babel.support import Translations
-from conftest import SLUG, add_delegate, csrf_token, log_in, valid_registration
+from conftest import (
+    CSRF_PATTERN,
+    SLUG,
+    add_delegate,
+    csrf_token,
+    log_in,
+    valid_registration,
+)
 from sqlalchemy import select
 
 from app.extensions import db
@@ -279,9 +286,7 @@ def test_an_organiser_working_in_english_promotes_a_delegate_who_reads_vietnames
     url = f"/admin/events/{SLUG}/registrations/{seated[0].id}/cancel"
     confirm = client.get(url)
     assert html_lang(confirm) == "en"
-    token = re.search(
-        r'name="csrf_token"[^>]*? value="([^"]+)"', confirm.get_data(as_text=True)
-    )
+    token = CSRF_PATTERN.search(confirm.get_data(as_text=True))
     assert client.post(url, data={"csrf_token": token.group(1)}).status_code == 303
     with app.app_context():
         assert db.session.get(Registration, waiting.id).status == "confirmed"

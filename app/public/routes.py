@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from app import ical
 from app.calendar_responses import CalendarFile, calendar_response
 from app.extensions import cache, db, limiter
-from app.i18n import DEFAULT_LANGUAGE, current_language
+from app.i18n import current_language, language_query
 from app.models.types import utcnow
 from app.public import registration_or_404
 from app.public.forms import (
@@ -135,7 +135,7 @@ def calendar_links(event) -> dict[str, str]:
     """The page's calendar links, in the reader's language: a calendar app
     that subscribes sends no cookie, so the language goes in the address."""
     language = current_language()
-    in_language = {} if language == DEFAULT_LANGUAGE else {"lang": language}
+    in_language = language_query(language)
     agenda = external_url("public.agenda_ics", slug=event.slug, **in_language)
     # Google, like iCalendar, takes the day after the last day as the end.
     last_day_exclusive = event.ends_on + timedelta(days=1)

@@ -18,7 +18,7 @@ from email.utils import parseaddr
 from flask import current_app
 
 from app.extensions import db
-from app.i18n import DEFAULT_LANGUAGE, in_language
+from app.i18n import DEFAULT_LANGUAGE, in_language, language_query
 from app.mail import (
     MessageFacts,
     ascii_address,
@@ -190,9 +190,14 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
             request.event,
             name=request.details.get("full_name", ""),
             confirm_url=external_url(
-                "public.confirm_address", slug=slug, token=token, **_lang(language)
+                "public.confirm_address",
+                slug=slug,
+                token=token,
+                **language_query(language),
             ),
-            event_url=external_url("public.event_page", slug=slug, **_lang(language)),
+            event_url=external_url(
+                "public.event_page", slug=slug, **language_query(language)
+            ),
             valid_hours=REQUEST_LIFETIME // timedelta(hours=1),
             language=language,
             **common,
@@ -210,7 +215,7 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
         manage_url = external_url(
             "public.manage",
             token=mint_token(registration),
-            **_lang(registration.language),
+            **language_query(registration.language),
         )
     facts = MessageFacts.stored(row.facts, registration)
     if facts.status == RegistrationStatus.WAITLISTED:
@@ -225,16 +230,10 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
         event_url=external_url(
             "public.event_page",
             slug=registration.event.slug,
-            **_lang(registration.language),
+            **language_query(registration.language),
         ),
         **common,
     )
-
-
-def _lang(language: str) -> dict[str, str]:
-    """The query that opens a page in the delegate's language, whatever the
-    browser they read their mail in says (none for the default language)."""
-    return {} if language == DEFAULT_LANGUAGE else {"lang": language}
 
 
 def _may_carry_a_link(row: OutboxMessage, registration: Registration) -> bool:
