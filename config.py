@@ -143,6 +143,9 @@ def load_config(instance_path: Path) -> dict:
         "LOST_LINK_EMAIL_LIMIT": "3 per hour",
         "LOST_LINK_ADDRESS_LIMIT": "20 per hour",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "30 per 15 minutes"),
+        # A consulate checks a handful of letters; guessing a code (128 bits)
+        # is hopeless anyway, this keeps anyone from trying.
+        "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "60 per hour"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT") or 25),

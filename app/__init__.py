@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from app.admin import admin
     from app.health import health
+    from app.public.documents import documents
     from app.public.personal_data import personal_data
     from app.public.routes import public
 
@@ -78,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     log_redaction.init_app(app)
     app.register_blueprint(public)
     app.register_blueprint(personal_data)
+    app.register_blueprint(documents)
     app.register_blueprint(admin)
     app.register_blueprint(health)
     return app

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from app.models.documents import request_state
 from app.models.registrations import PASSPORT_FIELDS
 from app.models.types import json_ready
 from app.services.lists import nights
@@ -260,6 +261,8 @@ VISA_LETTER_COLUMNS = (
     "country_name",
     "organisation",
     "job_title",
+    "letter_state",
+    "letter_reference",
 )
 
 
@@ -278,8 +281,10 @@ def visa_letters_csv(rows: Iterable, with_passports: bool = False) -> Iterator[s
                 name,
                 r.organisation,
                 r.job_title,
+                request_state(r, letter),
+                letter.reference if letter else "",
                 *(json_ready(getattr(r, column)) or "" for column in passports),
             ]
-            for r, code, name in rows
+            for r, code, name, letter in rows
         ),
     )

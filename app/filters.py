@@ -14,9 +14,10 @@ from markupsafe import Markup
 
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.mail import SUBJECTS
+from app.models.documents import VisaLetterState, request_state
 from app.models.outbox import OutboxStatus
 from app.models.registrations import RegistrationStatus
-from app.urls import external_url
+from app.urls import check_in_url
 
 
 def event_time(instant: datetime, event, pattern: str = "yyyy-MM-dd HH:mm") -> str:
@@ -115,19 +116,21 @@ def qr_code(text: str, label: str) -> Markup:
     return Markup(svg)  # noqa: S704
 
 
-def check_in_url(registration) -> str:
-    """What a badge's QR code carries: the delegate's check-in card."""
-    return external_url(
-        "admin.check_in_card",
-        slug=registration.event.slug,
-        code=registration.check_in_code,
-    )
+def qr_image(text: str, label: str) -> Markup:
+    """``text`` as a QR code for a PDF: a PNG of one pixel per module, which
+    the document scales up with sharp edges (drawing an SVG's path cost
+    WeasyPrint forty times more)."""
+    image = segno.make(text, error="m", mask=0).png_data_uri(scale=1, border=2)
+    return Markup('<img class="qr-code" src="{}" alt="{}">').format(image, label)
 
 
 def init_app(app) -> None:
     app.add_template_global(field_attrs)
+    app.add_template_global(qr_image)
     app.add_template_global(RegistrationStatus)
     app.add_template_global(OutboxStatus)
+    app.add_template_global(VisaLetterState)
+    app.add_template_global(request_state, "visa_letter_state")
     app.add_template_filter(local_time)
     app.add_template_filter(event_time)
     app.add_template_filter(event_moment)

@@ -21,6 +21,7 @@ it was queued (``MessageFacts``), its secret link is minted only now.
 from __future__ import annotations
 
 import email.policy
+import io
 import re
 import secrets
 import unicodedata
@@ -31,6 +32,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import segno
 from email_validator import validate_email
 from flask import render_template
 from flask_babel import format_datetime
@@ -39,6 +41,7 @@ from flask_babel import lazy_gettext as _l
 from app import ical
 from app.i18n import DEFAULT_LANGUAGE, current_language, in_language
 from app.models.registrations import RegistrationStatus
+from app.urls import check_in_url
 
 if TYPE_CHECKING:
     from app.models.events import Event
@@ -58,6 +61,8 @@ SUBJECTS = {
     "email_changed": _l("The e-mail address of your registration has changed"),
     "confirm_email": _l("Confirm your registration"),
     "account_locked": _l("Your organiser account was locked after failed logins"),
+    "visa_letter": _l("Your visa invitation letter"),
+    "visa_letter_refused": _l("Your request for a visa letter"),
 }
 # Messages about a registration (the other two have builders of their own).
 MESSAGE_KINDS = tuple(
@@ -92,6 +97,9 @@ class MessageFacts:
     with_calendar: bool = True
     # For "email_changed": the address the registration moved to.
     new_email: str | None = None
+    # For "visa_letter": the letter issued; for "visa_letter_refused": why.
+    letter_id: int | None = None
+    reason: str | None = None
 
     @classmethod
     def of(cls, registration: Registration, **values) -> MessageFacts:
@@ -136,6 +144,7 @@ def build_message(
     event_url: str,
     sender: str,
     sender_name: str = DEFAULT_SENDER_NAME,
+    attachments: tuple[tuple[str, bytes], ...] = (),
 ) -> EmailMessage:
     """The finished e-mail of ``kind`` (one of ``MESSAGE_KINDS``) to a delegate.
 
@@ -144,7 +153,8 @@ def build_message(
     every kind (``ValueError``). ``manage_url`` is the delegate's secret link,
     or None where the message must not carry one (an address change told to
     the old address, a registration whose personal data is deleted).
-    Written in the delegate's language, whoever caused it.
+    Written in the delegate's language, whoever caused it. ``attachments``
+    are PDFs, as (file name, content): the visa letter.
     """
     with in_language(registration.language):
         if kind not in MESSAGE_KINDS:
@@ -173,7 +183,15 @@ def build_message(
             "programme": programme,
             "zone_label": event.zone_label,
             "provisional_note": ical.provisional_note(),
+            "reason": facts.reason,
         }
+        # A seat's message carries the badge's QR code: a delegate without a
+        # printed badge is checked in from their phone. (A registration not
+        # yet stored has no code: a preview.)
+        check_in = None
+        if method == "REQUEST" and registration.check_in_code:
+            check_in = check_in_image(registration)
+        context["check_in_cid"] = check_in and check_in.cid
         message = _message(
             kind,
             context,
@@ -197,7 +215,37 @@ def build_message(
                 ),
                 method,
             )
+        if check_in:
+            message.add_attachment(
+                check_in.png,
+                maintype="image",
+                subtype="png",
+                disposition="inline",
+                filename="check-in-code.png",
+                cid=f"<{check_in.cid}>",
+            )
+        for filename, body in attachments:
+            message.add_attachment(
+                body, maintype="application", subtype="pdf", filename=filename
+            )
         return message
+
+
+@dataclass(frozen=True)
+class CheckInImage:
+    png: bytes
+    cid: str
+
+
+def check_in_image(registration: Registration) -> CheckInImage:
+    """The badge's QR code as a PNG, and the Content-ID the HTML shows it by."""
+    image = io.BytesIO()
+    segno.make(check_in_url(registration), error="m").save(
+        image, kind="png", scale=6, border=2
+    )
+    return CheckInImage(
+        image.getvalue(), f"check-in.{registration.check_in_code}@score"
+    )
 
 
 def build_address_check(

@@ -43,6 +43,20 @@ EVENT = {
         "launched in July 2010 and runs until 2012."
     ),
     "default_language": "en",
+    # The visa letter: the host's letterhead, signature and sponsorship
+    # sentence (event settings; organisers check them before approving).
+    "letter_address": (
+        "ILO SCORE Programme in Indonesia\n"
+        "ILO office, Jakarta, Indonesia\n"
+        "Telephone +62 21 3913112"
+    ),
+    "letter_signatory_name": "Peter van Rooij",
+    "letter_signatory_title": "Director of the ILO in Indonesia",
+    "letter_sponsorship": (
+        "The ILO SCORE Programme covers the delegate's accommodation and meals "
+        "during the workshop; international travel is covered by the delegate's "
+        "SCORE country programme."
+    ),
 }
 
 PROGRAMMES = [

@@ -20,3 +20,12 @@ def external_url(endpoint: str, **values) -> str:
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def check_in_url(registration) -> str:
+    """What a badge's QR code carries: the delegate's check-in card."""
+    return external_url(
+        "admin.check_in_card",
+        slug=registration.event.slug,
+        code=registration.check_in_code,
+    )

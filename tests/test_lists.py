@@ -539,7 +539,7 @@ def test_visa_letter_list_has_everyone_who_may_still_come(cast, logged_in):
         Registration.status.in_(("confirmed", "pending", "waitlisted")),
     )
     assert [row["reference"] for row in csv_rows] == [ref for ref, _ in wanted]
-    assert [row[7] for row in rows] == [ref for ref, _ in wanted]
+    assert [row[8] for row in rows] == [ref for ref, _ in wanted]
     statuses = {row["full_name"]: row["status"] for row in csv_rows}
     assert statuses == {
         "Ama Waiting": "waitlisted",

@@ -165,11 +165,16 @@ def test_registration_arrives_once_as_an_invitation(
     assert message["From"].addresses[0].addr_spec == organiser_mailbox(app)
     assert registration.reference in message["Subject"]
 
-    # multipart/mixed → multipart/alternative (plain, html, calendar) + invite.ics
+    # multipart/mixed → multipart/alternative (plain, html, calendar) +
+    # invite.ics + the check-in QR code
     assert message.get_content_type() == "multipart/mixed"
-    alternative, attachment = message.iter_parts()
+    alternative, attachment, check_in = message.iter_parts()
+    assert check_in.get_content_type() == "image/png"
+    assert check_in.get_filename() == "check-in-code.png"
     assert alternative.get_content_type() == "multipart/alternative"
     plain, html, calendar = alternative.iter_parts()
+    # The HTML shows the QR code by its Content-ID.
+    assert f"cid:{check_in['Content-ID'].strip('<>')}" in html.get_content()
     assert plain.get_content_type() == "text/plain"
     assert plain.get_content_charset() == "utf-8"
     assert html.get_content_type() == "text/html"

@@ -49,6 +49,8 @@ STATUS_FOR = {
     "lost_link": "confirmed",
     "already_registered": "confirmed",
     "email_changed": "confirmed",
+    "visa_letter": "confirmed",
+    "visa_letter_refused": "confirmed",
 }
 WITH_REQUEST = ("confirmed", "promoted", "approved", "updated")
 WITHOUT_CALENDAR = (

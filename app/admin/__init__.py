@@ -4,6 +4,7 @@ from app.admin import (  # noqa: F401
     accounts,
     attendees,
     dashboard,
+    documents,
     lists,
     log,
     routes,

@@ -33,7 +33,7 @@ from app.exports import attendees_csv
 from app.models.registrations import CATEGORIES, STATUSES
 from app.public.forms import EditRegistrationForm
 from app.services import attendees as attendee_service
-from app.services import audit
+from app.services import audit, visa_letters
 from app.services import checkin as checkin_service
 from app.services import registration as registration_service
 from app.services.audit import Actor
@@ -85,6 +85,7 @@ def registration_detail(slug: str, registration_id: int):
         event=event,
         registration=registration,
         history=audit.history(registration),
+        letter=visa_letters.latest_letter(registration),
         form=ActionForm(),
         waitlist_place=waitlist_place(registration),
     )
@@ -103,8 +104,22 @@ ACTIONS = {
         registration_service.confirm_from_waitlist,
         _l("Confirmed from the waiting list."),
     ),
+    "approve-visa-letter": (
+        visa_letters.approve_visa_letter,
+        _l("Visa letter issued and sent to the delegate."),
+    ),
+    "refuse-visa-letter": (
+        visa_letters.refuse_visa_letter,
+        _l("Visa letter refused; the delegate is told why."),
+    ),
+    "revoke-visa-letter": (
+        visa_letters.revoke_visa_letter,
+        _l("Visa letter withdrawn."),
+    ),
 }
-NEEDS_CONFIRMATION = {"reject", "cancel"}
+NEEDS_CONFIRMATION = {"reject", "cancel", "refuse-visa-letter"}
+# A visa letter is the host's: organisers and admins decide, not coordinators.
+FOR_THE_HOST = {"approve-visa-letter", "refuse-visa-letter", "revoke-visa-letter"}
 
 
 @admin.route(
@@ -116,24 +131,39 @@ def registration_action(slug: str, registration_id: int, action: str):
     registration = registration_or_404(event, registration_id)
     if action not in ACTIONS:
         abort(404, description=_("There is no such action."))
+    if action in FOR_THE_HOST and not current_user.role.sees_every_programme:
+        abort(403, description=_("Only the organisers decide on visa letters."))
     form = ActionForm()
     if request.method == "GET":
         if action not in NEEDS_CONFIRMATION:
             abort(405)
-        return render_template(
-            "admin/confirm_action.html",
-            **{"event": event, "registration": registration, "action": action},
-            form=form,
-        )
+        return _confirmation_page(event, registration, action, form)
     change, done = ACTIONS[action]
     if action == "confirm":
         change = partial(change, override_quota=bool(form.override_quota.data))
     if action == "check-in":
         change = partial(change, override=bool(form.override_status.data))
+    if action == "refuse-visa-letter":
+        change = partial(change, reason=form.reason.data or "")
     actor = Actor.organiser(current_user)
-    if form.act(lambda: change(registration, actor)):
+    if form.submit(lambda: change(registration, actor)):
         flash(str(done))  # the session keeps text, not a lazy string
+    elif form.reason.errors:
+        return _confirmation_page(event, registration, action, form), 422
+    else:
+        form.refused()
     return redirect(_back_to(event, registration), code=303)
+
+
+def _confirmation_page(event, registration, action: str, form: ActionForm) -> str:
+    template = (
+        "admin/refuse_visa_letter.html"
+        if action == "refuse-visa-letter"
+        else "admin/confirm_action.html"
+    )
+    return render_template(
+        template, event=event, registration=registration, action=action, form=form
+    )
 
 
 def _back_to(event, registration) -> str:

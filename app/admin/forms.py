@@ -10,6 +10,7 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -34,20 +35,29 @@ class LoginForm(Form):
 
 
 class ActionForm(Form):
-    """An organiser's action behind a button: only CSRF, and an admin override."""
+    """An organiser's action behind a button: CSRF, an admin override, and
+    the reason of a refusal."""
 
     override_quota = BooleanField(_l("Confirm even if the delegation is full (admin)"))
     override_status = BooleanField(_l("Check in although this delegate has no seat"))
+    reason = TextAreaField(
+        _l("Reason, for the delegate"),
+        validators=[Length(max=1000), NoControlCharacters()],
+    )
 
     def act(self, change) -> bool:
         """``submit`` for a button: True when the change went through; a
         refusal is flashed, and a form without its token answers 400."""
         if self.submit(change):
             return True
+        self.refused()
+        return False
+
+    def refused(self) -> None:
+        """Flash why the change was refused (400 for a form without its token)."""
         if not self.form_errors:
             abort(400, description=_("The form was incomplete; go back and try again."))
         flash(" ".join(self.form_errors))
-        return False
 
 
 class PasswordForm(Form):

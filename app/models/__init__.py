@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see the whole metadata."""
 
 from app.models.audit import AuditEntry
+from app.models.documents import VisaLetter
 from app.models.events import (
     CountryProgramme,
     Event,
@@ -30,4 +31,5 @@ __all__ = [
     "Registration",
     "RegistrationRequest",
     "RegistrationToken",
+    "VisaLetter",
 ]

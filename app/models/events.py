@@ -81,6 +81,15 @@ class Event(Translatable, db.Model):
         String(16), default="en", server_default="en"
     )
     privacy_notice_version: Mapped[str] = mapped_column(String(20), default="1")
+    # The visa letter's letterhead and signature, and who pays for what.
+    letter_address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    letter_signatory_name: Mapped[str] = mapped_column(
+        String(200), default="", server_default=""
+    )
+    letter_signatory_title: Mapped[str] = mapped_column(
+        String(200), default="", server_default=""
+    )
+    letter_sponsorship: Mapped[str] = mapped_column(Text, default="", server_default="")
     programme_is_provisional: Mapped[bool] = mapped_column(Boolean, default=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -193,7 +193,11 @@ class Registration(db.Model):
     # What the badge's QR code carries: opens the delegate's check-in card for
     # an organiser, and nothing for anyone else (unlike the manage token).
     check_in_code: Mapped[str] = mapped_column(
-        String(32), unique=True, default=lambda: new_check_in_code()
+        String(32), unique=True, default=lambda: new_secret_code()
+    )
+    # What the certificate of attendance's verification address carries.
+    certificate_code: Mapped[str] = mapped_column(
+        String(32), unique=True, default=lambda: new_secret_code()
     )
     # The name printed large on the badge; the full name when empty.
     badge_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
@@ -310,7 +314,7 @@ class RegistrationRequest(db.Model):
     event: Mapped[Event] = relationship()
 
 
-def new_check_in_code() -> str:
+def new_secret_code() -> str:
     """128 random bits, URL-safe."""
     return secrets.token_urlsafe(16)
 

@@ -34,7 +34,8 @@ from app.public.forms import (
     RegistrationForm,
 )
 from app.security import limit, lost_link_email_key
-from app.services import audit, seats
+from app.services import audit, seats, visa_letters
+from app.services import checkin as checkin_service
 from app.services import events as event_service
 from app.services import lists as list_service
 from app.services import registration as registration_service
@@ -276,6 +277,10 @@ def manage(token: str):
         token=token,
         links=calendar_links(registration.event),
         waitlist_place=seats.waitlist_place(registration),
+        letter=visa_letters.latest_letter(registration),
+        certificate_available=checkin_service.certificate_available(
+            registration, utcnow().astimezone(registration.event.zone).date()
+        ),
         link_form=CancelForm(),
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -218,4 +218,25 @@ def export_query(
         .where(*matching(event, filters, only_country, row))
         .order_by(*_sort_columns(filters.sort, row))
         .execution_options(yield_per=1000)
+    )
+
+
+def badge_holders(
+    event: Event, filters: AttendeeFilters, only_country: str | None = None
+) -> list[Registration]:
+    """The registrations the filters select (confirmed ones when no status is
+    chosen), by programme and name: the order badges are handed out in."""
+    if not filters.status:
+        filters = replace(filters, status=RegistrationStatus.CONFIRMED)
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
+            .where(
+                *matching(event, filters, only_country),
+                Registration.anonymised_at.is_(None),
+            )
+            .options(contains_eager(Registration.programme))
+            .order_by(CountryProgramme.sort_order, *_sort_columns("name"))
+        )
     )

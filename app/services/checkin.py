@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy import Row, func, select
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
@@ -66,3 +68,31 @@ def present_by_programme(event: Event, only_country: str | None = None) -> list[
     if only_country:
         statement = statement.where(CountryProgramme.code == only_country)
     return list(db.session.execute(statement))
+
+
+def attended(event: Event, only_country: str | None = None) -> list[Registration]:
+    """Delegates checked in at least once whose data is kept: those with a
+    certificate of attendance, by programme and name."""
+    statement = (
+        select(Registration)
+        .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
+        .where(
+            Registration.event_id == event.id,
+            Registration.checked_in_at.is_not(None),
+            Registration.anonymised_at.is_(None),
+        )
+        .options(contains_eager(Registration.programme))
+        .order_by(CountryProgramme.sort_order, Registration.full_name, Registration.id)
+    )
+    if only_country:
+        statement = statement.where(CountryProgramme.code == only_country)
+    return list(db.session.scalars(statement))
+
+
+def certificate_available(registration: Registration, today: date) -> bool:
+    """From the event's first day on, for a delegate who was checked in."""
+    return (
+        registration.checked_in_at is not None
+        and registration.anonymised_at is None
+        and today >= registration.event.starts_on
+    )

@@ -15,7 +15,7 @@ from itertools import groupby
 from sqlalchemy import Select, func, select
 
 from app.extensions import db
-from app.models import CountryProgramme, Event, Registration
+from app.models import CountryProgramme, Event, Registration, VisaLetter
 from app.models.registrations import DIETARY, RegistrationStatus
 
 # Who is on the visa-letter list: everyone who may still come to Bogor.
@@ -194,9 +194,18 @@ def stream_catering(event: Event, only_country: str | None) -> Iterator:
 
 
 def visa_letter_query(event: Event, only_country: str | None) -> Select:
-    """Delegates who may still come and asked for a visa letter, by name."""
+    """Delegates who may still come and asked for a visa letter, by name,
+    each with the latest decision on the request (or None)."""
+    latest = (
+        select(func.max(VisaLetter.id))
+        .where(VisaLetter.registration_id == Registration.id)
+        .correlate(Registration)
+        .scalar_subquery()
+    )
     return (
         _delegates(event, only_country, *VISA_LETTER_STATUSES)
+        .add_columns(VisaLetter)
+        .outerjoin(VisaLetter, VisaLetter.id == latest)
         .where(Registration.needs_visa_letter.is_(True))
         .order_by(*BY_NAME)
     )

@@ -17,6 +17,7 @@ from email.utils import parseaddr
 
 from flask import current_app
 
+from app.documents import letter_filename, visa_letter_pdf
 from app.extensions import db
 from app.i18n import DEFAULT_LANGUAGE, in_language, language_query
 from app.mail import (
@@ -34,7 +35,9 @@ from app.models import (
     OutboxMessage,
     Registration,
     RegistrationRequest,
+    VisaLetter,
 )
+from app.models.documents import VisaLetterState
 from app.models.registrations import REQUEST_LIFETIME, RegistrationStatus
 from app.models.types import utcnow
 from app.services.links import (
@@ -62,17 +65,22 @@ def notify(
     with_calendar: bool = True,
     recipient: str | None = None,
     new_email: str | None = None,
+    **facts_of_kind,
 ) -> OutboxMessage | None:
     """Queue a message of ``kind`` about the registration, to the delegate.
 
     ``recipient`` overrides the delegate's address (an address change is
-    told to the old one). An anonymised registration has nobody to write
-    to: nothing is queued (None).
+    told to the old one); ``facts_of_kind`` are what a message of that kind
+    reports besides (the letter issued, the reason of a refusal). An
+    anonymised registration has nobody to write to: nothing is queued (None).
     """
     if registration.anonymised_at is not None:
         return None
     facts = MessageFacts.of(
-        registration, with_calendar=with_calendar, new_email=new_email
+        registration,
+        with_calendar=with_calendar,
+        new_email=new_email,
+        **facts_of_kind,
     )
     with in_language(registration.language):
         subject = subject_for(kind, registration.event, registration.reference)
@@ -218,6 +226,12 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
             **language_query(registration.language),
         )
     facts = MessageFacts.stored(row.facts, registration)
+    attachments = ()
+    if row.kind == "visa_letter":
+        letter = db.session.get(VisaLetter, facts.letter_id)
+        if letter is None or letter.current_state is not VisaLetterState.ISSUED:
+            return None  # withdrawn before it went out
+        attachments = ((letter_filename(letter), visa_letter_pdf(letter)),)
     if facts.status == RegistrationStatus.WAITLISTED:
         # Counted now, not when queued: the place can only have improved, and
         # counting the queue under the registration's lock cost every delegate.
@@ -232,6 +246,7 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
             slug=registration.event.slug,
             **language_query(registration.language),
         ),
+        attachments=attachments,
         **common,
     )
 

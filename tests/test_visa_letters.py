@@ -1,0 +1,280 @@
+"""Visa invitation letters: a delegate asks when registering, an organiser
+approves or refuses, the delegate downloads the letter (and gets it by
+e-mail), and a consulate verifies it at the address printed on it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from conftest import BASE_URL, CSRF_PATTERN, SLUG, log_in
+from helpers import built_message
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEntry, OutboxMessage, Registration, VisaLetter
+from app.services.organisers import create_organiser
+
+ADMIN = f"/admin/events/{SLUG}"
+PASSWORD = "a long password here"
+GHANA = {
+    "full_name": "Kwame Asante",
+    "email": "kwame@gh.example.org",
+    "country": "GH",
+    "organisation": "Ghana Employers' Association",
+    "job_title": "Training manager",
+    "passport_name": "KWAME KOFI ASANTE",
+    "nationality": "GH",
+    "passport_number": "g1234567",
+    "passport_expiry": "2014-03-31",
+    "date_of_birth": "1970-02-01",
+    "visa_embassy": "Embassy of the Republic of Indonesia, Accra",
+}
+
+
+def pdf_text(body: bytes) -> str:
+    """The PDF's text as ``pdftotext`` (poppler-utils) reads it, its lines
+    and spaces run together as one line."""
+    assert body.startswith(b"%PDF-")
+    done = subprocess.run(
+        ["pdftotext", "-", "-"], input=body, capture_output=True, check=True
+    )
+    return " ".join(done.stdout.decode("utf-8").split())
+
+
+def staff_client(app, email="staff@example.org", role="organiser", country=None):
+    with app.app_context():
+        create_organiser(email, PASSWORD, role, country)
+        db.session.commit()
+    client = app.test_client()
+    log_in(client, email, PASSWORD)
+    return client
+
+
+def registered(app, register, **overrides) -> tuple[int, str]:
+    """A Ghanaian delegate who asks for a visa letter: (id, manage link)."""
+    answer = register(**{**GHANA, **overrides})
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    with app.app_context():
+        registration = db.session.scalar(
+            select(Registration).where(
+                Registration.email == overrides.get("email", GHANA["email"])
+            )
+        )
+        return registration.id, answer.headers["Location"]
+
+
+def act(client, registration_id: int, action: str, **data):
+    page = client.get(f"{ADMIN}/registrations/{registration_id}").get_data(
+        as_text=True
+    )
+    token = CSRF_PATTERN.search(page).group(1)
+    return client.post(
+        f"{ADMIN}/registrations/{registration_id}/{action}",
+        data={"csrf_token": token, **data},
+    )
+
+
+def verification_address(text: str) -> str:
+    match = re.search(rf"{re.escape(BASE_URL)}/verify/[A-Za-z0-9_-]+", text)
+    assert match, text
+    return match.group(0)
+
+
+def test_an_approved_letter_is_issued_mailed_and_verifiable(app, register):
+    registration_id, manage = registered(app, register)
+    staff = staff_client(app)
+    client = app.test_client()
+    assert client.get(f"{manage}/visa-letter.pdf").status_code == 404
+    assert "requested" in client.get(manage).get_data(as_text=True)
+
+    answer = act(staff, registration_id, "approve-visa-letter")
+    assert answer.status_code == 303
+
+    letter = client.get(f"{manage}/visa-letter.pdf")
+    assert letter.status_code == 200
+    assert letter.content_type == "application/pdf"
+    assert letter.headers["Cache-Control"] == "private, no-store"
+    text = pdf_text(letter.data)
+    for quoted in (
+        "KWAME KOFI ASANTE",
+        "1 February 1970",
+        "Ghana",
+        "G1234567",
+        "31 March 2014",
+        "Ghana Employers' Association",
+        "Training manager",
+        "3 April 2011",  # arrival
+        "9 April 2011",  # departure
+        "Embassy of the Republic of Indonesia, Accra",
+        "SCORE Global Knowledge Sharing Workshop",
+        "Lokakarya SCORE Global untuk Berbagi Pengetahuan",
+        "Bogor, West Java, Indonesia",
+        "Peter van Rooij",
+        "januar@ilo.org",
+    ):
+        assert quoted in text, quoted
+    # The organisers' copy is the same letter.
+    copy = staff.get(f"{ADMIN}/registrations/{registration_id}/visa-letter.pdf")
+    assert pdf_text(copy.data) == text
+
+    with app.app_context():
+        row = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.kind == "visa_letter")
+        )
+        message = built_message(row)
+        [attached] = [
+            part
+            for part in message.iter_attachments()
+            if part.get_content_type() == "application/pdf"
+        ]
+        assert "G1234567" in pdf_text(attached.get_content())
+        entry = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "visa_letter_issued")
+        )
+        assert entry.registration_id == registration_id
+
+    verify = verification_address(text)
+    page = client.get(verify.removeprefix(BASE_URL))
+    assert page.status_code == 200
+    shown = page.get_data(as_text=True)
+    assert "Valid" in shown
+    assert "KWAME KOFI ASANTE" in shown
+    assert "•••••567" in shown and "G1234567" not in shown
+    assert "kwame@gh.example.org" not in shown
+    assert "Ghana Employers" not in shown
+    assert page.headers["X-Robots-Tag"] == "noindex"
+
+
+def test_the_letter_is_withdrawn_when_the_registration_is_cancelled(app, register):
+    registration_id, manage = registered(app, register)
+    staff = staff_client(app)
+    act(staff, registration_id, "approve-visa-letter")
+    client = app.test_client()
+    verify = verification_address(pdf_text(client.get(f"{manage}/visa-letter.pdf").data))
+    act(staff, registration_id, "cancel")
+    page = client.get(verify.removeprefix(BASE_URL)).get_data(as_text=True)
+    assert "Withdrawn" in page
+    assert "KWAME" not in page
+    assert client.get(f"{manage}/visa-letter.pdf").status_code == 404
+
+
+def test_a_revoked_letter_answers_withdrawn_and_cannot_be_downloaded(app, register):
+    registration_id, manage = registered(app, register)
+    staff = staff_client(app)
+    act(staff, registration_id, "approve-visa-letter")
+    client = app.test_client()
+    verify = verification_address(pdf_text(client.get(f"{manage}/visa-letter.pdf").data))
+    assert act(staff, registration_id, "revoke-visa-letter").status_code == 303
+    assert "Withdrawn" in client.get(verify.removeprefix(BASE_URL)).get_data(
+        as_text=True
+    )
+    assert client.get(f"{manage}/visa-letter.pdf").status_code == 404
+
+
+def test_corrected_passport_details_need_a_new_letter_with_a_new_code(app, register):
+    registration_id, manage = registered(app, register)
+    staff = staff_client(app)
+    act(staff, registration_id, "approve-visa-letter")
+    client = app.test_client()
+    first = verification_address(pdf_text(client.get(f"{manage}/visa-letter.pdf").data))
+    # Approving again with nothing changed issues nothing new.
+    act(staff, registration_id, "approve-visa-letter")
+    with app.app_context():
+        assert db.session.scalar(select(VisaLetter.id).where(VisaLetter.id > 1)) in (
+            None,
+            db.session.scalar(select(VisaLetter.id)),
+        )
+        db.session.get(Registration, registration_id).passport_number = "G7654321"
+        db.session.commit()
+    act(staff, registration_id, "approve-visa-letter")
+    text = pdf_text(client.get(f"{manage}/visa-letter.pdf").data)
+    assert "G7654321" in text
+    second = verification_address(text)
+    assert second != first
+    assert "Withdrawn" in client.get(first.removeprefix(BASE_URL)).get_data(
+        as_text=True
+    )
+    assert "•••••321" in client.get(second.removeprefix(BASE_URL)).get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert len(db.session.scalars(select(VisaLetter)).all()) == 2
+
+
+def test_a_refusal_needs_a_reason_which_the_delegate_is_told(app, register):
+    registration_id, manage = registered(app, register)
+    staff = staff_client(app)
+    form = staff.get(f"{ADMIN}/registrations/{registration_id}/refuse-visa-letter")
+    assert form.status_code == 200
+    token = CSRF_PATTERN.search(form.get_data(as_text=True)).group(1)
+    url = f"{ADMIN}/registrations/{registration_id}/refuse-visa-letter"
+    blank = staff.post(url, data={"csrf_token": token, "reason": "  "})
+    assert blank.status_code == 422
+    assert "Say why" in blank.get_data(as_text=True)
+    reason = "Your passport expires <before> the stay ends."
+    assert staff.post(url, data={"csrf_token": token, "reason": reason}).status_code == 303
+    page = app.test_client().get(manage).get_data(as_text=True)
+    assert "refused" in page
+    assert "Your passport expires &lt;before&gt; the stay ends." in page
+    with app.app_context():
+        row = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.kind == "visa_letter_refused")
+        )
+        message = built_message(row)
+        assert reason in message.get_body(("plain",)).get_content()
+    assert app.test_client().get(f"{manage}/visa-letter.pdf").status_code == 404
+
+
+def test_only_a_confirmed_delegate_with_complete_details_gets_a_letter(
+    app, register, waitlisted
+):
+    staff = staff_client(app)
+    # Ghana's six seats are taken: this request waits with its delegate.
+    registration_id, manage = registered(app, register)
+    with app.app_context():
+        assert db.session.get(Registration, registration_id).status == "waitlisted"
+    answer = act(staff, registration_id, "approve-visa-letter")
+    assert answer.status_code == 303
+    page = staff.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Only a confirmed delegate" in page
+    with app.app_context():
+        assert db.session.scalars(select(VisaLetter)).all() == []
+
+
+def test_coordinators_do_not_decide_on_visa_letters(app, register):
+    registration_id, _ = registered(app, register)
+    ghana = staff_client(app, "gh@example.org", "coordinator", "GH")
+    assert act(ghana, registration_id, "approve-visa-letter").status_code == 403
+    with app.app_context():
+        assert db.session.scalars(select(VisaLetter)).all() == []
+
+
+@pytest.mark.parametrize("code", ["x" * 22, "A" * 300])
+def test_an_unknown_code_is_not_found(client, event, code):
+    assert client.get(f"/verify/{code}").status_code == 404
+
+
+def test_the_visa_letter_list_shows_each_requests_state(app, register):
+    first, _ = registered(app, register)
+    second, _ = registered(
+        app, register, email="ama@gh.example.org", full_name="Ama Serwaa"
+    )
+    staff = staff_client(app)
+    act(staff, first, "approve-visa-letter")
+    page = staff.get(f"{ADMIN}/lists/visa-letters").get_data(as_text=True)
+    rows = {
+        name: row
+        for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)
+        for name in ("Kwame Asante", "Ama Serwaa")
+        if name in row
+    }
+    assert "issued" in rows["Kwame Asante"]
+    assert f"/registrations/{first}/visa-letter.pdf" in rows["Kwame Asante"]
+    assert "requested" in rows["Ama Serwaa"]
+    assert "visa-letter.pdf" not in rows["Ama Serwaa"]
+    csv = staff.get(f"{ADMIN}/lists/visa-letters.csv").get_data(as_text=True)
+    by_name = {line.split(",")[2]: line for line in csv.splitlines()[1:]}
+    assert '"issued"' in by_name['"Kwame Asante"']
+    assert '"requested"' in by_name['"Ama Serwaa"']
