@@ -66,9 +66,7 @@ def registered(app, register, **overrides) -> tuple[int, str]:
 
 
 def act(client, registration_id: int, action: str, **data):
-    page = client.get(f"{ADMIN}/registrations/{registration_id}").get_data(
-        as_text=True
-    )
+    page = client.get(f"{ADMIN}/registrations/{registration_id}").get_data(as_text=True)
     token = CSRF_PATTERN.search(page).group(1)
     return client.post(
         f"{ADMIN}/registrations/{registration_id}/{action}",
@@ -152,7 +150,9 @@ def test_the_letter_is_withdrawn_when_the_registration_is_cancelled(app, registe
     staff = staff_client(app)
     act(staff, registration_id, "approve-visa-letter")
     client = app.test_client()
-    verify = verification_address(pdf_text(client.get(f"{manage}/visa-letter.pdf").data))
+    verify = verification_address(
+        pdf_text(client.get(f"{manage}/visa-letter.pdf").data)
+    )
     act(staff, registration_id, "cancel")
     page = client.get(verify.removeprefix(BASE_URL)).get_data(as_text=True)
     assert "Withdrawn" in page
@@ -165,7 +165,9 @@ def test_a_revoked_letter_answers_withdrawn_and_cannot_be_downloaded(app, regist
     staff = staff_client(app)
     act(staff, registration_id, "approve-visa-letter")
     client = app.test_client()
-    verify = verification_address(pdf_text(client.get(f"{manage}/visa-letter.pdf").data))
+    verify = verification_address(
+        pdf_text(client.get(f"{manage}/visa-letter.pdf").data)
+    )
     assert act(staff, registration_id, "revoke-visa-letter").status_code == 303
     assert "Withdrawn" in client.get(verify.removeprefix(BASE_URL)).get_data(
         as_text=True
@@ -214,7 +216,9 @@ def test_a_refusal_needs_a_reason_which_the_delegate_is_told(app, register):
     assert blank.status_code == 422
     assert "Say why" in blank.get_data(as_text=True)
     reason = "Your passport expires <before> the stay ends."
-    assert staff.post(url, data={"csrf_token": token, "reason": reason}).status_code == 303
+    assert (
+        staff.post(url, data={"csrf_token": token, "reason": reason}).status_code == 303
+    )
     page = app.test_client().get(manage).get_data(as_text=True)
     assert "refused" in page
     assert "Your passport expires &lt;before&gt; the stay ends." in page
