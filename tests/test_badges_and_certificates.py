@@ -87,7 +87,7 @@ def delegation(app, event):
 
 
 def test_badges_carry_every_name_exactly_as_typed_eight_to_a_page(app, delegation):
-    made, waiting = delegation
+    made, _ = delegation
     staff = staff_client(app)
     answer = staff.get(f"{ADMIN}/badges.pdf")
     assert answer.status_code == 200

@@ -18,6 +18,7 @@ from app.models import (
     OutboxMessage,
     Registration,
     RegistrationRequest,
+    VisaLetter,
 )
 from app.models.outbox import OutboxStatus
 from app.models.registrations import (
@@ -151,6 +152,13 @@ def anonymise(registration: Registration, now: datetime | None = None) -> None:
             RegistrationToken.revoked_at.is_(None),
         )
         .values(revoked_at=registration.anonymised_at)
+    )
+    # The letters' quoted passport details and the reasons of refusals go
+    # too; their verification addresses answer "withdrawn" from now on.
+    db.session.execute(
+        update(VisaLetter)
+        .where(VisaLetter.registration_id == registration.id)
+        .values(details={}, reason="")
     )
     _scrub_history(registration)
 

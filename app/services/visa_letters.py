@@ -128,7 +128,9 @@ def refuse_visa_letter(
     if latest is not None and latest.state is VisaLetterState.ISSUED:
         _withdraw(latest, now)
     letter = _decide(registration, VisaLetterState.REFUSED, actor, now, reason=reason)
-    audit.record("visa_letter_refused", actor, registration=registration, note=reason)
+    audit.record(
+        "visa_letter_refused", actor, registration=registration, note=letter.reference
+    )
     notify(registration, "visa_letter_refused", with_calendar=False, reason=reason)
     return letter
 
