@@ -311,13 +311,28 @@ def first_session_id(app) -> int:
         )
 
 
+def attended_first_day(app, registration_id: int) -> str:
+    """Check the delegate in on the workshop's first day; their certificate's
+    verification code."""
+    from datetime import UTC, datetime
+
+    from app.models import Registration
+
+    with app.app_context():
+        registration = db.session.get(Registration, registration_id)
+        registration.checked_in_at = datetime(2011, 4, 4, 1, 30, tzinfo=UTC)
+        db.session.commit()
+        return registration.certificate_code
+
+
 @pytest.fixture
-def public_urls(delegates):
+def public_urls(app, delegates):
     """Every public page a delegate can open with a GET, by name."""
     kofi = delegates[0]
     event = f"/events/{SLUG}"
     return {
         "home": "/",
+        "verify a certificate": f"/verify/{attended_first_day(app, delegates[1].id)}",
         "event": f"{event}/",
         "register": f"{event}/register",
         "privacy": f"{event}/privacy",
@@ -387,6 +402,8 @@ def organiser_urls(app, delegates, waitlisted):
         "settings registration": f"{event}/settings/registration",
         "settings translations": f"{event}/settings/translations",
         "settings translation vi": f"{event}/settings/translations/vi",
+        "settings visa letters": f"{event}/settings/letters",
+        "refuse a visa letter": f"{event}/registrations/{kofi.id}/refuse-visa-letter",
         "audit log": f"{event}/log",
         "outbox": f"{event}/outbox",
         "accounts": "/admin/accounts",

@@ -5,11 +5,17 @@ followed to a check-in, a certificate once the delegate was checked in."""
 from __future__ import annotations
 
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import BASE_URL, CSRF_PATTERN, SLUG, add_delegate, log_in
+from conftest import (
+    BASE_URL,
+    CSRF_PATTERN,
+    SLUG,
+    add_delegate,
+    attended_first_day,
+    log_in,
+)
 from helpers import built_message
 
 from app.extensions import db
@@ -165,13 +171,6 @@ def test_the_confirmation_e_mail_carries_the_same_qr_code(app, event, tmp_path):
     assert decoded_qr_codes(picture) == {f"{BASE_URL}{ADMIN}/check-in/{code}"}
 
 
-def checked_in_on_the_first_day(app, registration_id: int) -> None:
-    with app.app_context():
-        registration = db.session.get(Registration, registration_id)
-        registration.checked_in_at = datetime(2011, 4, 4, 1, 30, tzinfo=UTC)
-        db.session.commit()
-
-
 def test_a_certificate_once_checked_in_with_the_name_as_written(app, client, event):
     delegate = add_delegate(app, "Trần Văn Nam", "nam@example.org", "VN")
     url = f"/r/{delegate.token}/certificate.pdf"
@@ -179,7 +178,7 @@ def test_a_certificate_once_checked_in_with_the_name_as_written(app, client, eve
     assert "certificate" not in client.get(f"/r/{delegate.token}").get_data(
         as_text=True
     )
-    checked_in_on_the_first_day(app, delegate.id)
+    attended_first_day(app, delegate.id)
     assert "certificate.pdf" in client.get(f"/r/{delegate.token}").get_data(
         as_text=True
     )
@@ -202,7 +201,7 @@ def test_a_certificate_once_checked_in_with_the_name_as_written(app, client, eve
 
 def test_the_certificate_is_in_the_delegates_language(app, client, event):
     delegate = add_delegate(app, "李伟", "li@example.org", "CN", language="zh-Hans")
-    checked_in_on_the_first_day(app, delegate.id)
+    attended_first_day(app, delegate.id)
     [page] = pdf_pages(client.get(f"/r/{delegate.token}/certificate.pdf").data)
     assert "李伟" in page
     assert "Certificate of attendance" not in page
@@ -211,7 +210,7 @@ def test_the_certificate_is_in_the_delegates_language(app, client, event):
 def test_the_organisers_print_every_certificate(app, delegation):
     made, _ = delegation
     for delegate in made[:3]:
-        checked_in_on_the_first_day(app, delegate.id)
+        attended_first_day(app, delegate.id)
     staff = staff_client(app)
     pages = pdf_pages(staff.get(f"{ADMIN}/certificates.pdf").data)
     assert len(pages) == 3

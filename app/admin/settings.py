@@ -17,6 +17,7 @@ from app.admin.blueprint import admin
 from app.admin.settings_forms import (
     DeleteForm,
     EventDetailsForm,
+    LetterSettingsForm,
     RegistrationRulesForm,
     SessionForm,
     seats_form,
@@ -107,6 +108,23 @@ def _details_message(change: settings_service.DetailsChange) -> str:
             change.updates_queued,
         )
     return _("Saved.")
+
+
+@admin.route("/events/<slug>/settings/letters", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def letter_settings(slug: str):
+    event = event_or_404(slug)
+    form = LetterSettingsForm(obj=event)
+    if form.submit(
+        lambda: settings_service.update_letter_settings(
+            event, form.letter_settings(), _actor()
+        )
+    ):
+        flash(_("Saved.") if form.result else _("Nothing was changed."))
+        return _to_overview(event)
+    return render_template(
+        "admin/settings/letters.html", form=form, event=event
+    ), form.status_code
 
 
 @admin.get("/events/<slug>/settings/sessions")

@@ -25,7 +25,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from app.forms import Form, IsoDateField, email_address, line, paragraphs, required
 from app.i18n import programme_name
 from app.models import Event, ProgrammeSession
-from app.services.event_settings import EventDetails, SessionDetails
+from app.services.event_settings import LETTER_SETTINGS, EventDetails, SessionDetails
 from app.services.translations import EventTranslation
 from app.validation import normalised_email
 
@@ -329,3 +329,27 @@ def submitted_translation(form: Form, event: Event, language: str) -> EventTrans
             for session in event.sessions
         },
     )
+
+
+class LetterSettingsForm(Form):
+    """The visa letter's letterhead, signature and sponsorship sentence."""
+
+    letter_address = paragraphs(
+        _l("Letterhead address"),
+        1000,
+        description=_l("Printed under the host's name, one line per line."),
+    )
+    letter_signatory_name = line(_l("Signed by"), 200)
+    letter_signatory_title = line(_l("Signatory's title"), 200)
+    letter_sponsorship = paragraphs(
+        _l("Who pays for what"),
+        2000,
+        description=_l(
+            "One or two sentences for the consulate, in English, such as: the "
+            "host covers accommodation and meals; travel is covered by the "
+            "delegate's programme."
+        ),
+    )
+
+    def letter_settings(self) -> dict[str, str]:
+        return {name: (self[name].data or "").strip() for name in LETTER_SETTINGS}

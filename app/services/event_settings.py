@@ -377,3 +377,26 @@ def _utc(instant: datetime | None) -> datetime | None:
     if instant.tzinfo is None:
         raise ValueError("naive datetime given where an instant is expected")
     return instant.astimezone(UTC)
+
+
+# The event's settings that only the visa letter prints.
+LETTER_SETTINGS = (
+    "letter_address",
+    "letter_signatory_name",
+    "letter_signatory_title",
+    "letter_sponsorship",
+)
+
+
+def update_letter_settings(event: Event, values: dict[str, str], actor: Actor) -> bool:
+    """Save the visa letter's settings; True when something changed. Letters
+    already issued print the new values the next time they are opened."""
+    before = {name: getattr(event, name) for name in LETTER_SETTINGS}
+    for name in LETTER_SETTINGS:
+        setattr(event, name, values[name])
+    old, new = audit.changed(before, {name: values[name] for name in LETTER_SETTINGS})
+    if new:
+        audit.record(
+            "letter_settings_changed", actor, event=event, before=old, after=new
+        )
+    return bool(new)
