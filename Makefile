@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test bench lint format clean translations
+.PHONY: run test bench lint format clean translations fonts
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ node_modules/.installed: package.json package-lock.json
 
 # The mail worker runs beside the web server and stops with it; without
 # MAIL_SERVER it writes each message to instance/mail/*.eml.
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime fonts
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
 	$(BIN)/flask create-dev-organiser
@@ -36,8 +36,20 @@ run: $(VENV)/.runtime
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+# The PDFs (visa letters, badges, certificates) need Pango and the Noto fonts
+# (Latin with Vietnamese, and Chinese): installed from Debian's packages when
+# missing and we may; otherwise a warning, and the PDFs fall back to other fonts.
+fonts:
+	@if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK" || ! ldconfig -p | grep -q libpangoft2-1.0; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk; \
+		else \
+			echo "warning: install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk for the PDF documents"; \
+		fi; \
+	fi
+
 # The whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.
-test: $(VENV)/.dev node_modules/.installed
+test: $(VENV)/.dev node_modules/.installed fonts
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "--- again on PostgreSQL: $$TEST_DATABASE_URL"; \
