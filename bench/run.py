@@ -631,6 +631,23 @@ def measure_csv(app: Server, database_url: str, repeats: int) -> dict:
     }
 
 
+def measure_documents(env: dict) -> dict:
+    """The badges and a letter, timed in the app on the small event's database
+    (``bench/documents.py``)."""
+    print("PDF documents: 48 badges, one visa letter")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.documents", SLUG],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"bench/documents.py failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 # --- the table -------------------------------------------------------------------
 
 
@@ -639,7 +656,9 @@ def target_text(target: Target) -> str:
     return f"{ratio}p99<{target.max_p99_ms:.0f}"
 
 
-def table(measured: list[Measured], csv: dict | None, settings: dict) -> str:
+def table(
+    measured: list[Measured], csv: dict | None, settings: dict, pdfs: dict | None
+) -> str:
     W = 30  # the first column's width
     ceilings = [c for m in measured for c in m.ceiling]
     rule = "|" + "|".join("-" * n for n in (W + 2, 9, 9, 9, 11, 16, 5)) + "|"
@@ -690,6 +709,14 @@ def table(measured: list[Measured], csv: dict | None, settings: dict) -> str:
             f"CSV goal: within {CSV_TIMES_COPY}× of COPY, less than "
             f"{CSV_GROWTH_MIB} MiB growth of a worker's RSS.",
         ]
+    if pdfs:
+        lines += [
+            "",
+            f"PDF documents, in the app (median of 3 after a warm-up): "
+            f"{pdfs['badges']} badges in {pdfs['badges_seconds']:.2f} s (goal < 2 s), "
+            f"one visa letter in {pdfs['letter_seconds']:.2f} s (goal < 0.5 s): "
+            f"{'met' if pdfs['met'] else 'NOT met'}.",
+        ]
     return "\n".join(lines)
 
 
@@ -707,8 +734,10 @@ def main() -> None:
     parser.add_argument("--csv-repeats", type=int, default=3)
     parser.add_argument(
         "--only",
-        default=",".join(t.key for t in TARGETS) + ",csv",
-        help="comma-separated keys: " + ",".join(t.key for t in TARGETS) + ",csv",
+        default=",".join(t.key for t in TARGETS) + ",csv,documents",
+        help="comma-separated keys: "
+        + ",".join(t.key for t in TARGETS)
+        + ",csv,documents",
     )
     parser.add_argument(
         "--no-vacuum",
@@ -746,7 +775,7 @@ def main() -> None:
         "vacuum": not args.no_vacuum,
     }
     started = datetime.now(UTC)
-    small = "register-50" in only
+    small = "register-50" in only or "documents" in only
     small_env = {**env, "DATABASE_URL": with_database(admin_url, SMALL_DATABASE)}
     if not args.reuse_database:
         create_database(admin_url)
@@ -776,6 +805,7 @@ def main() -> None:
                     csv = measure_csv(app, database_url, args.csv_repeats)
                 print("Pages against the ceiling")
                 measured = load_pages(app, h, wrk, args.rounds, only, small_app)
+        pdfs = measure_documents(small_env) if "documents" in only else None
     except BenchError as error:
         fail(str(error))
     finally:
@@ -783,7 +813,7 @@ def main() -> None:
             drop_database(admin_url)
         if small:
             drop_database(admin_url, SMALL_DATABASE)
-    report = table(measured, csv, settings)
+    report = table(measured, csv, settings, pdfs)
     print()
     print(report)
     result = {
@@ -812,6 +842,7 @@ def main() -> None:
             for m in measured
         ],
         "csv": csv,
+        "documents": pdfs,
         "table": report,
     }
     path = RESULTS / f"bench-{started:%Y%m%dT%H%M%SZ}.json"
