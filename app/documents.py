@@ -15,7 +15,6 @@ from datetime import date
 
 from flask import Response, render_template
 from markupsafe import Markup
-from weasyprint import HTML, URLFetcher
 
 from app.i18n import in_language
 from app.models import Event, Registration, VisaLetter
@@ -29,6 +28,10 @@ BADGE_LAYOUTS = ("sheet", "single")
 
 def render_pdf(template: str, **context) -> bytes:
     """``templates/documents/<template>.html`` as a PDF."""
+    # Imported on the first document: WeasyPrint costs a worker 40 MiB and a
+    # second to load, which one that only serves pages never needs.
+    from weasyprint import HTML, URLFetcher
+
     html = render_template(f"documents/{template}.html", **context)
     # Nothing is fetched: images are inline, fonts are the system's.
     fetcher = URLFetcher(allowed_protocols={"data"})
