@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import segno
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton
 from babel.lists import format_list
 from flask_babel import format_datetime, get_locale
-from markupsafe import Markup
 
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.mail import SUBJECTS
 from app.models.documents import VisaLetterState, request_state
 from app.models.outbox import OutboxStatus
 from app.models.registrations import RegistrationStatus
+from app.qr import qr_img, qr_svg
 from app.urls import check_in_url
 
 
@@ -107,27 +106,9 @@ def message_kind(kind: str) -> str:
     return str(SUBJECTS.get(kind, kind))
 
 
-def qr_code(text: str, label: str) -> Markup:
-    """``text`` as an inline SVG QR code, named ``label`` for screen readers."""
-    svg = segno.make(text, error="m").svg_inline(
-        scale=5, border=2, title=label, svgclass="qr-code", lineclass=None
-    )
-    # segno writes the SVG and escapes the label (its <title>).
-    return Markup(svg)  # noqa: S704
-
-
-def qr_image(text: str, label: str) -> Markup:
-    """``text`` as a QR code for a PDF: a PNG, eight pixels a module, that
-    stays sharp however a viewer or printer scales it. (An SVG's paths cost
-    WeasyPrint forty times as much to draw.) Mask 0, fixed: any mask reads,
-    and scoring all eight to pick one took longer than the rest of a badge."""
-    image = segno.make(text, error="m", mask=0).png_data_uri(scale=8, border=2)
-    return Markup('<img class="qr-code" src="{}" alt="{}">').format(image, label)
-
-
 def init_app(app) -> None:
     app.add_template_global(field_attrs)
-    app.add_template_global(qr_image)
+    app.add_template_global(qr_img)
     app.add_template_global(RegistrationStatus)
     app.add_template_global(OutboxStatus)
     app.add_template_global(VisaLetterState)
@@ -140,5 +121,5 @@ def init_app(app) -> None:
     app.add_template_filter(date_range)
     app.add_template_filter(list_of)
     app.add_template_global(message_kind)
-    app.add_template_global(qr_code)
+    app.add_template_global(qr_svg)
     app.add_template_global(check_in_url)

@@ -21,7 +21,6 @@ it was queued (``MessageFacts``), its secret link is minted only now.
 from __future__ import annotations
 
 import email.policy
-import io
 import re
 import secrets
 import unicodedata
@@ -32,7 +31,6 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import segno
 from email_validator import validate_email
 from flask import render_template
 from flask_babel import format_datetime
@@ -41,6 +39,7 @@ from flask_babel import lazy_gettext as _l
 from app import ical
 from app.i18n import DEFAULT_LANGUAGE, current_language, in_language
 from app.models.registrations import RegistrationStatus
+from app.qr import qr_png
 from app.urls import check_in_url
 
 if TYPE_CHECKING:
@@ -239,12 +238,9 @@ class CheckInImage:
 
 def check_in_image(registration: Registration) -> CheckInImage:
     """The badge's QR code as a PNG, and the Content-ID the HTML shows it by."""
-    image = io.BytesIO()
-    segno.make(check_in_url(registration), error="m").save(
-        image, kind="png", scale=6, border=2
-    )
     return CheckInImage(
-        image.getvalue(), f"check-in.{registration.check_in_code}@score"
+        qr_png(check_in_url(registration)),
+        f"check-in.{registration.check_in_code}@score",
     )
 
 

@@ -219,6 +219,18 @@ def log_in(client, email: str, password: str) -> None:
     assert response.status_code == 303
 
 
+def staff_client(app, email="staff@example.org", role="organiser", country=None):
+    """A new client logged in with a new account of ``role``."""
+    from app.services.organisers import create_organiser
+
+    with app.app_context():
+        create_organiser(email, ORGANISER_PASSWORD, role, country)
+        db.session.commit()
+    client = app.test_client()
+    log_in(client, email, ORGANISER_PASSWORD)
+    return client
+
+
 @pytest.fixture
 def logged_in(client, organiser):
     log_in(client, *organiser)

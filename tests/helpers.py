@@ -5,7 +5,9 @@ from __future__ import annotations
 import email
 import email.policy
 import signal
+import subprocess
 from email.message import EmailMessage
+from pathlib import Path
 
 from app.extensions import db
 from app.models import OutboxMessage
@@ -120,3 +122,42 @@ def cells_as_excel_splits_them(text: str, separator: str) -> list[str]:
                 cell += char
         cells.append(cell)
     return cells
+
+
+# --- documents: read back as a reader would -------------------------------------
+
+
+def pdf_pages(body: bytes) -> list[str]:
+    """Each page's text as ``pdftotext`` (poppler-utils) reads it, its lines
+    and spaces run together (a long name may wrap)."""
+    assert body.startswith(b"%PDF-")
+    done = subprocess.run(
+        ["pdftotext", "-", "-"], input=body, capture_output=True, check=True
+    )
+    pages = done.stdout.decode("utf-8").split("\f")[:-1]
+    return [" ".join(page.split()) for page in pages]
+
+
+def pdf_text(body: bytes) -> str:
+    """The whole PDF's text, as one line."""
+    return " ".join(pdf_pages(body))
+
+
+def first_page_as_png(body: bytes, folder: Path) -> Path:
+    """The PDF's first page as ``pdftoppm`` draws it at 150 dpi."""
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", "-", str(folder / "page")],
+        input=body,
+        check=True,
+    )
+    return folder / "page.png"
+
+
+def decoded_qr_codes(picture: Path) -> set[str]:
+    """What ``zbarimg`` (zbar-tools) reads in a picture, one text a QR code."""
+    done = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(picture)],
+        capture_output=True,
+        check=True,
+    )
+    return set(done.stdout.decode("utf-8").split())

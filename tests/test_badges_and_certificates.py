@@ -4,9 +4,6 @@ followed to a check-in, a certificate once the delegate was checked in."""
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import pytest
 from conftest import (
     BASE_URL,
@@ -14,56 +11,19 @@ from conftest import (
     SLUG,
     add_delegate,
     attended_first_day,
-    log_in,
+    staff_client,
 )
-from helpers import built_message
+from helpers import (
+    built_message,
+    decoded_qr_codes,
+    first_page_as_png,
+    pdf_pages,
+)
 
 from app.extensions import db
 from app.models import OutboxMessage, Registration
-from app.services.organisers import create_organiser
 
 ADMIN = f"/admin/events/{SLUG}"
-PASSWORD = "a long password here"
-
-
-def pdf_pages(body: bytes) -> list[str]:
-    """Each page's text as ``pdftotext`` (poppler-utils) reads it, its lines
-    and spaces run together (a long name may wrap)."""
-    assert body.startswith(b"%PDF-")
-    done = subprocess.run(
-        ["pdftotext", "-", "-"], input=body, capture_output=True, check=True
-    )
-    pages = done.stdout.decode("utf-8").split("\f")[:-1]
-    return [" ".join(page.split()) for page in pages]
-
-
-def decoded_qr_codes(picture: Path) -> set[str]:
-    """What ``zbarimg`` (zbar-tools) reads in a picture, one text a QR code."""
-    done = subprocess.run(
-        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(picture)],
-        capture_output=True,
-        check=True,
-    )
-    return set(done.stdout.decode("utf-8").split())
-
-
-def first_page_as_png(body: bytes, folder: Path) -> Path:
-    """The PDF's first page as ``pdftoppm`` draws it at 150 dpi."""
-    subprocess.run(
-        ["pdftoppm", "-r", "150", "-png", "-singlefile", "-", str(folder / "page")],
-        input=body,
-        check=True,
-    )
-    return folder / "page.png"
-
-
-def staff_client(app, email="staff@example.org", role="organiser", country=None):
-    with app.app_context():
-        create_organiser(email, PASSWORD, role, country)
-        db.session.commit()
-    client = app.test_client()
-    log_in(client, email, PASSWORD)
-    return client
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ e-mail), and a consulate verifies it at the address printed on it."""
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
-from conftest import BASE_URL, CSRF_PATTERN, SLUG, log_in
-from helpers import built_message, every_stored_text
+from conftest import BASE_URL, CSRF_PATTERN, SLUG, staff_client
+from helpers import built_message, every_stored_text, pdf_text
 from sqlalchemy import select
 
 from app.extensions import db
@@ -17,11 +16,9 @@ from app.models import AuditEntry, OutboxMessage, Registration, VisaLetter
 from app.models.outbox import OutboxStatus
 from app.services.audit import SYSTEM
 from app.services.events import event_by_slug
-from app.services.organisers import create_organiser
 from app.services.privacy import purge_event
 
 ADMIN = f"/admin/events/{SLUG}"
-PASSWORD = "a long password here"
 GHANA = {
     "full_name": "Kwame Asante",
     "email": "kwame@gh.example.org",
@@ -35,25 +32,6 @@ GHANA = {
     "date_of_birth": "1970-02-01",
     "visa_embassy": "Embassy of the Republic of Indonesia, Accra",
 }
-
-
-def pdf_text(body: bytes) -> str:
-    """The PDF's text as ``pdftotext`` (poppler-utils) reads it, its lines
-    and spaces run together as one line."""
-    assert body.startswith(b"%PDF-")
-    done = subprocess.run(
-        ["pdftotext", "-", "-"], input=body, capture_output=True, check=True
-    )
-    return " ".join(done.stdout.decode("utf-8").split())
-
-
-def staff_client(app, email="staff@example.org", role="organiser", country=None):
-    with app.app_context():
-        create_organiser(email, PASSWORD, role, country)
-        db.session.commit()
-    client = app.test_client()
-    log_in(client, email, PASSWORD)
-    return client
 
 
 def registered(app, register, **overrides) -> tuple[int, str]:
