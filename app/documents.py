@@ -18,10 +18,9 @@ from markupsafe import Markup
 
 from app.i18n import in_language
 from app.models import Event, Registration, VisaLetter
+from app.models.documents import LETTER_LANGUAGE
 from app.urls import external_url
 
-# The letter is for a consulate: always in English.
-LETTER_LANGUAGE = "en"
 BADGES_PER_SHEET = 8
 BADGE_LAYOUTS = ("sheet", "single")
 
@@ -45,19 +44,14 @@ def verify_url(code: str) -> str:
 
 def visa_letter_pdf(letter: VisaLetter) -> bytes:
     """The issued letter, from what its row recorded when it was issued."""
-    registration = letter.registration
-    event = registration.event
+    event = letter.registration.event
     with in_language(LETTER_LANGUAGE):
         return render_pdf(
             "visa_letter",
-            event=event,
             letter=letter,
-            details=_dated(letter.details),
-            registration=registration,
-            contact=event.contacts[0] if event.contacts else None,
+            printed=_dated(letter.details),
             issued_on=letter.decided_at.astimezone(event.zone).date(),
             verification=verify_url(letter.verification_code),
-            indonesian_title=event.text_in("title", "id"),
         )
 
 
@@ -66,10 +60,10 @@ def letter_filename(letter: VisaLetter) -> str:
 
 
 def _dated(details: dict) -> dict:
-    """The quoted details with their ISO dates as dates again."""
+    """The printed details with their ISO dates as dates again."""
     return {
         key: date.fromisoformat(value)
-        if key.endswith(("_date", "_expiry", "_of_birth")) and value
+        if key.endswith(("_date", "_on", "_expiry", "_of_birth")) and value
         else value
         for key, value in details.items()
     }
@@ -94,11 +88,13 @@ def _in_pages(items: Sequence, size: int) -> list[Sequence]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
-def certificates_pdf(event: Event, registrations: Iterable[Registration]) -> bytes:
+def certificates_pdf(
+    event: Event, attendances: Iterable[tuple[Registration, int]]
+) -> bytes:
     """Certificates of attendance, one page each, each in its delegate's
-    language."""
+    language; ``attendances`` pairs each delegate with their days attended."""
     pages = []
-    for registration in registrations:
+    for registration, days in attendances:
         with in_language(registration.language):
             pages.append(
                 Markup(  # noqa: S704 - a template rendered with autoescaping
@@ -106,22 +102,13 @@ def certificates_pdf(event: Event, registrations: Iterable[Registration]) -> byt
                         "documents/_certificate.html",
                         event=event,
                         registration=registration,
-                        days=days_attended(event, registration),
+                        days=days,
                         verification=verify_url(registration.certificate_code),
                     )
                 )
             )
     with in_language(event.default_language):
         return render_pdf("certificates", event=event, pages=pages)
-
-
-def days_attended(event: Event, registration: Registration) -> int:
-    """The event's days from the delegate's first check-in to its last day."""
-    if registration.checked_in_at is None:
-        return 0
-    first = registration.checked_in_at.astimezone(event.zone).date()
-    first = min(max(first, event.starts_on), event.ends_on)
-    return (event.ends_on - first).days + 1
 
 
 def pdf_response(body: bytes, filename: str) -> Response:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from app.models.documents import request_state
+from app.models.documents import visa_letter_state
 from app.models.registrations import PASSPORT_FIELDS
 from app.models.types import json_ready
 from app.services.lists import nights
@@ -281,7 +281,7 @@ def visa_letters_csv(rows: Iterable, with_passports: bool = False) -> Iterator[s
                 name,
                 r.organisation,
                 r.job_title,
-                request_state(r, letter),
+                visa_letter_state(r, letter),
                 letter.reference if letter else "",
                 *(json_ready(getattr(r, column)) or "" for column in passports),
             ]

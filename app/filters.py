@@ -12,10 +12,12 @@ from flask_babel import format_datetime, get_locale
 
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from app.mail import SUBJECTS
-from app.models.documents import VisaLetterState, request_state
+from app.models.documents import VisaLetterState, visa_letter_state
 from app.models.outbox import OutboxStatus
 from app.models.registrations import RegistrationStatus
 from app.qr import qr_img, qr_svg
+from app.services.verification import DocumentKind
+from app.services.visa_letters import letter_is_outdated
 from app.urls import check_in_url
 
 
@@ -112,7 +114,9 @@ def init_app(app) -> None:
     app.add_template_global(RegistrationStatus)
     app.add_template_global(OutboxStatus)
     app.add_template_global(VisaLetterState)
-    app.add_template_global(request_state, "visa_letter_state")
+    app.add_template_global(visa_letter_state)
+    app.add_template_global(DocumentKind)
+    app.add_template_global(letter_is_outdated)
     app.add_template_filter(local_time)
     app.add_template_filter(event_time)
     app.add_template_filter(event_moment)

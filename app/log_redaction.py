@@ -1,5 +1,7 @@
-"""Secret links never reach a log: ``/r/<token>`` becomes ``/r/[redacted]``, and
-the address check's ``/confirm/<token>`` becomes ``/confirm/[redacted]``."""
+"""Secret links never reach a log: ``/r/<token>`` becomes ``/r/[redacted]``,
+the address check's ``/confirm/<token>`` becomes ``/confirm/[redacted]``, and
+the codes of documents and badges (``/verify/<code>``, ``/check-in/<code>``)
+go the same way."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import logging
 import re
 from urllib.parse import unquote
 
-SECRET_LINK = re.compile(r"/(r|confirm)/[^/\s?\"'#]+", re.IGNORECASE)
+SECRET_LINK = re.compile(r"/(r|confirm|verify|check-in)/[^/\s?\"'#]+", re.IGNORECASE)
 REDACTED = r"/\1/[redacted]"
 _EXTRA_SLASHES = re.compile(r"/{2,}")
 _UNPRINTABLE = re.compile(r"[^\x21-\x7e ]")

@@ -4,6 +4,8 @@ followed to a check-in, a certificate once the delegate was checked in."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from conftest import (
     BASE_URL,
@@ -22,6 +24,8 @@ from helpers import (
 
 from app.extensions import db
 from app.models import OutboxMessage, Registration
+from app.services.checkin import attended, certificate_available, days_attended
+from app.services.verification import verification
 
 ADMIN = f"/admin/events/{SLUG}"
 
@@ -181,3 +185,37 @@ def test_the_organisers_print_every_certificate(app, delegation):
     assert len(pdf_pages(china.get(f"{ADMIN}/certificates.pdf").data)) == 2
     india = staff_client(app, "in@example.org", "coordinator", "IN")
     assert india.get(f"{ADMIN}/certificates.pdf").status_code == 404
+
+
+def moment(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("checked_in", "now", "days"),
+    [
+        # Before the first day (Jakarta's clocks): no certificate yet.
+        ("2011-04-03T09:00", "2011-04-03T16:59", None),
+        # 23:30 UTC on the 3rd is 06:30 on the 4th in Bogor: the first day.
+        ("2011-04-03T23:30", "2011-04-04T05:00", 1),
+        # Checked in on the first day, asked on the third: three days so far.
+        ("2011-04-04T01:30", "2011-04-06T08:00", 3),
+        ("2011-04-04T01:30", "2011-05-01T08:00", 5),
+        # Arrived on the last day.
+        ("2011-04-08T02:00", "2011-05-01T08:00", 1),
+    ],
+)
+def test_days_attended_count_on_the_events_clocks(app, event, checked_in, now, days):
+    delegate = add_delegate(app, "Kwame Asante", "kwame@example.org", "GH")
+    with app.app_context():
+        registration = db.session.get(Registration, delegate.id)
+        registration.checked_in_at = moment(checked_in)
+        asked = moment(now)
+        assert certificate_available(registration, asked) == (days is not None)
+        if days is not None:
+            assert days_attended(registration, asked) == days
+        verified = verification(registration.certificate_code, asked)
+        assert verified.valid == (days is not None)
+        listed = attended(registration.event, asked)
+        assert [d for _, d in listed] == ([days] if days else [])
+        db.session.rollback()

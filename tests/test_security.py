@@ -477,3 +477,19 @@ def test_address_check_links_are_redacted_too():
 
     assert "secretTOKEN123" not in line
     assert "/confirm/[redacted]" in line
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/verify/Ver1ficationCodeXYZabc",
+        "/admin/events/score-bogor-2011/check-in/Ver1ficationCodeXYZabc",
+    ],
+)
+def test_document_and_badge_codes_are_redacted_too(path):
+    from app.log_redaction import redact
+
+    line = redact(f"GET {path} HTTP/1.1")
+
+    assert "Ver1ficationCodeXYZabc" not in line
+    assert "/[redacted]" in line

@@ -4,19 +4,30 @@ e-mail), and a consulate verifies it at the address printed on it."""
 
 from __future__ import annotations
 
+import os
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import BASE_URL, CSRF_PATTERN, SLUG, staff_client
 from helpers import built_message, every_stored_text, pdf_text
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AuditEntry, OutboxMessage, Registration, VisaLetter
+from app.models.documents import VisaLetterState
 from app.models.outbox import OutboxStatus
 from app.services.audit import SYSTEM
 from app.services.events import event_by_slug
+from app.services.notifications import compose
 from app.services.privacy import purge_event
+from app.services.visa_letters import (
+    VisaLetterRefused,
+    approve_visa_letter,
+    refuse_visa_letter,
+)
 
 ADMIN = f"/admin/events/{SLUG}"
 GHANA = {
@@ -285,3 +296,110 @@ def deliver_everything(app) -> None:
         for row in db.session.scalars(select(OutboxMessage)):
             row.status = OutboxStatus.SENT
         db.session.commit()
+
+
+def test_incomplete_passport_details_get_no_letter(app, delegates):
+    kofi = delegates[0]  # asked for a letter before passports were asked for
+    staff = staff_client(app)
+    answer = act(staff, kofi.id, "approve-visa-letter")
+    page = staff.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "The passport details are not complete" in page
+    assert "Enter your passport number." in page
+    with app.app_context():
+        assert db.session.scalars(select(VisaLetter)).all() == []
+
+
+def test_a_letter_withdrawn_before_its_e_mail_went_out_is_not_sent(app, register):
+    registration_id, _ = registered(app, register)
+    staff = staff_client(app)
+    act(staff, registration_id, "approve-visa-letter")
+    act(staff, registration_id, "revoke-visa-letter")
+    with app.app_context():
+        row = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.kind == "visa_letter")
+        )
+        assert compose(row) is None
+
+
+def test_only_the_delegates_organisers_open_the_letter(app, register):
+    registration_id, _ = registered(app, register)
+    act(staff_client(app), registration_id, "approve-visa-letter")
+    url = f"{ADMIN}/registrations/{registration_id}/visa-letter.pdf"
+    india = staff_client(app, "in@example.org", "coordinator", "IN")
+    assert india.get(url).status_code == 404
+    ghana = staff_client(app, "gh@example.org", "coordinator", "GH")
+    assert ghana.get(url).status_code == 200
+    assert app.test_client().get(url).status_code == 302  # to the login page
+
+
+def test_an_issued_letter_keeps_what_it_printed_until_reissued(app, register):
+    registration_id, manage = registered(app, register)
+    staff = staff_client(app)
+    act(staff, registration_id, "approve-visa-letter")
+    client = app.test_client()
+    before = client.get(f"{manage}/visa-letter.pdf").data
+    with app.app_context():
+        event = event_by_slug(SLUG)
+        event.letter_signatory_name = "Januar Rustandie"
+        db.session.commit()
+    again = client.get(f"{manage}/visa-letter.pdf").data
+    assert pdf_text(again) == pdf_text(before)
+    assert "Peter van Rooij" in pdf_text(again)
+    page = staff.get(f"{ADMIN}/registrations/{registration_id}").get_data(as_text=True)
+    assert "have changed since it was issued" in page
+    act(staff, registration_id, "approve-visa-letter")
+    assert "Januar Rustandie" in pdf_text(client.get(f"{manage}/visa-letter.pdf").data)
+
+
+def test_the_database_lets_one_letter_stand_at_a_time(app, register):
+    registration_id, _ = registered(app, register)
+    act(staff_client(app), registration_id, "approve-visa-letter")
+    with app.app_context(), pytest.raises(IntegrityError):
+        db.session.add(
+            VisaLetter(
+                registration_id=registration_id,
+                state=VisaLetterState.ISSUED,
+                reference="SCR-SECOND-V2",
+                details={},
+            )
+        )
+        db.session.commit()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="row locks between connections"
+)
+def test_organisers_deciding_at_once_leave_one_standing_letter(app, register):
+    registration_id, _ = registered(app, register)
+    with app.app_context():
+        approve_visa_letter(db.session.get(Registration, registration_id), SYSTEM)
+        db.session.get(Registration, registration_id).passport_number = "G7654321"
+        db.session.commit()
+    barrier = threading.Barrier(4)
+
+    def decide(n: int) -> str:
+        with app.app_context():
+            registration = db.session.get(Registration, registration_id)
+            barrier.wait(timeout=30)
+            try:
+                if n % 2:
+                    refuse_visa_letter(registration, SYSTEM, "No.")
+                else:
+                    approve_visa_letter(registration, SYSTEM)
+                db.session.commit()
+                return "done"
+            except VisaLetterRefused:
+                db.session.rollback()
+                return "refused"
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(decide, range(4)))
+    assert "done" in outcomes
+    with app.app_context():
+        letters = db.session.scalars(select(VisaLetter).order_by(VisaLetter.id)).all()
+        standing = [x for x in letters if x.state is VisaLetterState.ISSUED]
+        assert len(standing) <= 1
+        # The latest decision is the one that stands (or the refusal).
+        assert letters[-1].state in (VisaLetterState.ISSUED, VisaLetterState.REFUSED)
+        assert standing == ([letters[-1]] if letters[-1].state == "issued" else [])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 from flask import (
     Response,
@@ -18,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from app.admin.access import (
@@ -80,46 +82,76 @@ def attendees_download(slug: str):
 def registration_detail(slug: str, registration_id: int):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
+    letter = visa_letters.latest_letter(registration)
     return render_template(
         "admin/registration.html",
         event=event,
         registration=registration,
         history=audit.history(registration),
-        letter=visa_letters.latest_letter(registration),
+        letter=letter,
+        letter_outdated=visa_letters.letter_is_outdated(letter),
         form=ActionForm(),
         waitlist_place=waitlist_place(registration),
     )
 
 
-# Actions on a registration: (service, message when done). Those that destroy
-# something are asked to be confirmed on a page of their own.
+@dataclass(frozen=True)
+class Action:
+    """An organiser's action on a registration, behind a button."""
+
+    change: Callable
+    done: LazyString
+    # The service's keyword arguments taken from the form.
+    options: Callable[[ActionForm], dict] = lambda form: {}
+    # Destructive actions are asked to be confirmed on a page of their own.
+    confirmation_page: str | None = None
+    # A visa letter is the host's: organisers and admins decide, not coordinators.
+    for_the_host: bool = False
+
+
+CONFIRM_PAGE = "admin/confirm_action.html"
 ACTIONS = {
-    "approve": (registration_service.approve_registration, _l("Approved.")),
-    "reject": (registration_service.reject_registration, _l("Rejected.")),
-    "cancel": (registration_service.cancel_registration, _l("Cancelled.")),
-    "resend": (registration_service.resend_confirmation, _l("Message queued.")),
-    "check-in": (registration_service.check_in, _l("Checked in.")),
-    "undo-check-in": (registration_service.undo_check_in, _l("Check-in undone.")),
-    "confirm": (
+    "approve": Action(registration_service.approve_registration, _l("Approved.")),
+    "reject": Action(
+        registration_service.reject_registration,
+        _l("Rejected."),
+        confirmation_page=CONFIRM_PAGE,
+    ),
+    "cancel": Action(
+        registration_service.cancel_registration,
+        _l("Cancelled."),
+        confirmation_page=CONFIRM_PAGE,
+    ),
+    "resend": Action(registration_service.resend_confirmation, _l("Message queued.")),
+    "check-in": Action(
+        registration_service.check_in,
+        _l("Checked in."),
+        options=lambda form: {"override": bool(form.override_status.data)},
+    ),
+    "undo-check-in": Action(registration_service.undo_check_in, _l("Check-in undone.")),
+    "confirm": Action(
         registration_service.confirm_from_waitlist,
         _l("Confirmed from the waiting list."),
+        options=lambda form: {"override_quota": bool(form.override_quota.data)},
     ),
-    "approve-visa-letter": (
+    "approve-visa-letter": Action(
         visa_letters.approve_visa_letter,
         _l("Visa letter issued and sent to the delegate."),
+        for_the_host=True,
     ),
-    "refuse-visa-letter": (
+    "refuse-visa-letter": Action(
         visa_letters.refuse_visa_letter,
         _l("Visa letter refused; the delegate is told why."),
+        options=lambda form: {"reason": form.reason.data or ""},
+        confirmation_page="admin/refuse_visa_letter.html",
+        for_the_host=True,
     ),
-    "revoke-visa-letter": (
+    "revoke-visa-letter": Action(
         visa_letters.revoke_visa_letter,
         _l("Visa letter withdrawn."),
+        for_the_host=True,
     ),
 }
-NEEDS_CONFIRMATION = {"reject", "cancel", "refuse-visa-letter"}
-# A visa letter is the host's: organisers and admins decide, not coordinators.
-FOR_THE_HOST = {"approve-visa-letter", "refuse-visa-letter", "revoke-visa-letter"}
 
 
 @admin.route(
@@ -129,41 +161,27 @@ FOR_THE_HOST = {"approve-visa-letter", "refuse-visa-letter", "revoke-visa-letter
 def registration_action(slug: str, registration_id: int, action: str):
     event = event_or_404(slug)
     registration = registration_or_404(event, registration_id)
-    if action not in ACTIONS:
-        abort(404, description=_("There is no such action."))
-    if action in FOR_THE_HOST and not current_user.role.sees_every_programme:
+    chosen = ACTIONS.get(action) or abort(
+        404, description=_("There is no such action.")
+    )
+    if chosen.for_the_host and not current_user.role.sees_every_programme:
         abort(403, description=_("Only the organisers decide on visa letters."))
     form = ActionForm()
+    page = {"event": event, "registration": registration, "action": action}
     if request.method == "GET":
-        if action not in NEEDS_CONFIRMATION:
+        if chosen.confirmation_page is None:
             abort(405)
-        return _confirmation_page(event, registration, action, form)
-    change, done = ACTIONS[action]
-    if action == "confirm":
-        change = partial(change, override_quota=bool(form.override_quota.data))
-    if action == "check-in":
-        change = partial(change, override=bool(form.override_status.data))
-    if action == "refuse-visa-letter":
-        change = partial(change, reason=form.reason.data or "")
+        return render_template(chosen.confirmation_page, **page, form=form)
     actor = Actor.organiser(current_user)
-    if form.submit(lambda: change(registration, actor)):
-        flash(str(done))  # the session keeps text, not a lazy string
-    elif form.reason.errors:
-        return _confirmation_page(event, registration, action, form), 422
+    options = chosen.options(form)
+    if form.submit(lambda: chosen.change(registration, actor, **options)):
+        flash(str(chosen.done))  # the session keeps text, not a lazy string
+    elif form.reason.errors and chosen.confirmation_page:
+        # The refusal's reason in error: shown next to its field.
+        return render_template(chosen.confirmation_page, **page, form=form), 422
     else:
         form.refused()
     return redirect(_back_to(event, registration), code=303)
-
-
-def _confirmation_page(event, registration, action: str, form: ActionForm) -> str:
-    template = (
-        "admin/refuse_visa_letter.html"
-        if action == "refuse-visa-letter"
-        else "admin/confirm_action.html"
-    )
-    return render_template(
-        template, event=event, registration=registration, action=action, form=form
-    )
 
 
 def _back_to(event, registration) -> str:

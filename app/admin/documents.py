@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from app import documents
 from app.admin.access import event_or_404, registration_or_404, scope_country
 from app.admin.blueprint import admin
+from app.models.types import utcnow
 from app.services import attendees as attendee_service
 from app.services import checkin as checkin_service
 from app.services import visa_letters
@@ -32,10 +33,10 @@ def badges(slug: str):
 @admin.get("/events/<slug>/certificates.pdf")
 def certificates(slug: str):
     event = event_or_404(slug)
-    delegates = checkin_service.attended(event, scope_country())
-    if not delegates:
+    attendances = checkin_service.attended(event, utcnow(), scope_country())
+    if not attendances:
         abort(404, description=_("No delegate has been checked in yet."))
-    body = documents.certificates_pdf(event, delegates)
+    body = documents.certificates_pdf(event, attendances)
     return documents.pdf_response(body, f"{event.slug}-certificates.pdf")
 
 

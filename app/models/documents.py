@@ -11,12 +11,15 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.registrations import Registration, RegistrationStatus
 from app.models.types import UTCDateTime, stored_enum, utcnow
+
+# A letter is for a consulate: written in English.
+LETTER_LANGUAGE = "en"
 
 
 class VisaLetterState(StrEnum):
@@ -55,6 +58,17 @@ class VisaLetter(db.Model):
     """
 
     __tablename__ = "visa_letters"
+    __table_args__ = (
+        # At most one letter of a registration stands at a time, however
+        # many organisers decide at once.
+        Index(
+            "uq_visa_letters_one_issued",
+            "registration_id",
+            unique=True,
+            sqlite_where=text("state = 'issued'"),
+            postgresql_where=text("state = 'issued'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(
@@ -68,8 +82,10 @@ class VisaLetter(db.Model):
     verification_code: Mapped[str] = mapped_column(
         String(32), unique=True, default=new_verification_code
     )
-    # What the letter quotes of the registration, as it was when issued
-    # (passport details included: cleared with the rest of the personal data).
+    # Everything the letter prints, as it was when issued (the delegate's
+    # passport details, the event's texts and the host's settings), so the
+    # letter is rebuilt the same whenever it is opened. Passport details are
+    # cleared with the rest of the personal data.
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     # Why a request was refused: the delegate is told.
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -97,7 +113,7 @@ def holds_letter(registration: Registration) -> bool:
     )
 
 
-def request_state(
+def visa_letter_state(
     registration: Registration, letter: VisaLetter | None
 ) -> VisaLetterState | None:
     """The state of the registration's request, given its latest letter row;

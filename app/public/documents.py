@@ -12,6 +12,7 @@ from app.public import registration_or_404
 from app.security import limit
 from app.services import checkin as checkin_service
 from app.services import visa_letters
+from app.services.verification import verification
 
 documents = Blueprint("documents", __name__)
 
@@ -31,9 +32,8 @@ def visa_letter(token: str):
 @documents.get("/r/<token>/certificate.pdf")
 def certificate(token: str):
     registration = registration_or_404(token)
-    event = registration.event
-    today = utcnow().astimezone(event.zone).date()
-    if not checkin_service.certificate_available(registration, today):
+    now = utcnow()
+    if not checkin_service.certificate_available(registration, now):
         abort(
             404,
             description=_(
@@ -41,7 +41,8 @@ def certificate(token: str):
                 "checked in at the workshop."
             ),
         )
-    body = document_renderers.certificates_pdf(event, [registration])
+    attendance = (registration, checkin_service.days_attended(registration, now))
+    body = document_renderers.certificates_pdf(registration.event, [attendance])
     return document_renderers.pdf_response(
         body, f"certificate-{registration.reference}.pdf"
     )
@@ -51,7 +52,7 @@ def certificate(token: str):
 @limiter.limit(limit("VERIFY_RATE_LIMIT"))
 def verify(code: str):
     """What anyone holding a letter's or certificate's code may learn."""
-    found = visa_letters.verification(code)
+    found = verification(code, utcnow())
     if found is None:
         abort(404, description=_("No document carries this verification code."))
     response = make_response(render_template("public/verify.html", found=found))

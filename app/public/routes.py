@@ -279,7 +279,7 @@ def manage(token: str):
         waitlist_place=seats.waitlist_place(registration),
         letter=visa_letters.latest_letter(registration),
         certificate_available=checkin_service.certificate_available(
-            registration, utcnow().astimezone(registration.event.zone).date()
+            registration, utcnow()
         ),
         link_form=CancelForm(),
     )

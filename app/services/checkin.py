@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import contains_eager
@@ -70,9 +70,13 @@ def present_by_programme(event: Event, only_country: str | None = None) -> list[
     return list(db.session.execute(statement))
 
 
-def attended(event: Event, only_country: str | None = None) -> list[Registration]:
-    """Delegates checked in at least once whose data is kept: those with a
-    certificate of attendance, by programme and name."""
+def attended(
+    event: Event, now: datetime, only_country: str | None = None
+) -> list[tuple[Registration, int]]:
+    """The delegates with a certificate of attendance, by programme and name,
+    each with their days attended (see ``certificate_available``)."""
+    if _today(event, now) < event.starts_on:
+        return []
     statement = (
         select(Registration)
         .join(CountryProgramme, Registration.programme_id == CountryProgramme.id)
@@ -86,13 +90,29 @@ def attended(event: Event, only_country: str | None = None) -> list[Registration
     )
     if only_country:
         statement = statement.where(CountryProgramme.code == only_country)
-    return list(db.session.scalars(statement))
+    return [(r, days_attended(r, now)) for r in db.session.scalars(statement)]
 
 
-def certificate_available(registration: Registration, today: date) -> bool:
-    """From the event's first day on, for a delegate who was checked in."""
+def certificate_available(registration: Registration, now: datetime) -> bool:
+    """A certificate of attendance: for a delegate checked in whose data is
+    kept, from the event's first day on (on the event's clocks)."""
     return (
         registration.checked_in_at is not None
         and registration.anonymised_at is None
-        and today >= registration.event.starts_on
+        and _today(registration.event, now) >= registration.event.starts_on
     )
+
+
+def days_attended(registration: Registration, now: datetime) -> int:
+    """The event's days from the delegate's first check-in to today or the
+    last day, whichever comes first (one check-in is kept, not one a day)."""
+    event = registration.event
+    if registration.checked_in_at is None:
+        return 0
+    last = min(_today(event, now), event.ends_on)
+    first = min(registration.checked_in_at.astimezone(event.zone).date(), last)
+    return (last - max(first, event.starts_on)).days + 1
+
+
+def _today(event: Event, now: datetime) -> date:
+    return now.astimezone(event.zone).date()

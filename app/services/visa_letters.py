@@ -1,27 +1,22 @@
-"""Visa invitation letters: an organiser's decision on a delegate's request,
-and what a consulate sees when it checks a letter.
+"""Visa invitation letters: an organiser's decision on a delegate's request.
 
 The letter itself is never stored: ``app.documents.visa_letter_pdf`` rebuilds
-it from the ``VisaLetter`` row whenever it is asked for.
+it from the ``VisaLetter`` row, which keeps everything the letter prints.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app import engine
 from app.extensions import db
 from app.models import Registration, VisaLetter
-from app.models.documents import VisaLetterState
-from app.models.registrations import (
-    PASSPORT_FIELDS,
-    RegistrationStatus,
-    mask_passport_number,
-)
+from app.models.documents import LETTER_LANGUAGE, VisaLetterState
+from app.models.registrations import PASSPORT_FIELDS, RegistrationStatus
 from app.models.types import json_ready, utcnow
 from app.services import Refused, audit
 from app.services.audit import Actor
@@ -60,9 +55,44 @@ def issued_letter(registration: Registration) -> VisaLetter | None:
     return None
 
 
-def quoted_details(registration: Registration) -> dict:
-    """What a letter issued now would quote, JSON-ready."""
-    return {field: json_ready(getattr(registration, field)) for field in QUOTED_FIELDS}
+def letter_contents(registration: Registration) -> dict:
+    """Everything a letter issued now would print, JSON-ready: the delegate's
+    details, the event's English texts and the host's letter settings."""
+    event = registration.event
+    contact = event.contacts[0] if event.contacts else None
+    indonesian_title = event.text_in("title", "id")
+    return {
+        **{field: json_ready(getattr(registration, field)) for field in QUOTED_FIELDS},
+        "title": event.text_in("title", LETTER_LANGUAGE).text,
+        "title_id": indonesian_title.text if indonesian_title.language == "id" else "",
+        "purpose": event.text_in("purpose", LETTER_LANGUAGE).text,
+        "location": event.location,
+        "starts_on": event.starts_on.isoformat(),
+        "ends_on": event.ends_on.isoformat(),
+        "host": event.host,
+        "letter_address": event.letter_address,
+        "signatory_name": event.letter_signatory_name,
+        "signatory_title": event.letter_signatory_title,
+        "sponsorship": event.letter_sponsorship,
+        "contact": {
+            "name": contact.name,
+            "role": contact.role,
+            "phone": contact.phone,
+            "email": contact.email,
+        }
+        if contact
+        else None,
+    }
+
+
+def letter_is_outdated(letter: VisaLetter | None) -> bool:
+    """Whether a standing letter would print something else if issued now
+    (corrected passport details, other travel dates, new letter settings)."""
+    return (
+        letter is not None
+        and letter.current_state is VisaLetterState.ISSUED
+        and letter.details != letter_contents(letter.registration)
+    )
 
 
 def approve_visa_letter(
@@ -71,11 +101,11 @@ def approve_visa_letter(
     """Issue the letter and send it to the delegate.
 
     Only for a confirmed delegate who asked for one with complete passport
-    details. A letter issued before with other details is withdrawn: its
-    verification address then answers "withdrawn".
+    details. A letter issued before that prints other details is withdrawn:
+    its verification address then answers "withdrawn".
     """
     now = now or utcnow()
-    _check_request(registration)
+    registration = _locked_request(registration)
     if registration.status != RegistrationStatus.CONFIRMED:
         raise VisaLetterRefused(
             _("Only a confirmed delegate, who holds a seat, can get a visa letter.")
@@ -96,13 +126,13 @@ def approve_visa_letter(
                 problems=" ".join(problems.values()),
             )
         )
-    details = quoted_details(registration)
+    contents = letter_contents(registration)
     earlier = issued_letter(registration)
     if earlier is not None:
-        if earlier.details == details:
+        if earlier.details == contents:
             raise VisaLetterRefused(_("This letter is already issued."))
         _withdraw(earlier, now)
-    letter = _decide(registration, VisaLetterState.ISSUED, actor, now, details=details)
+    letter = _decide(registration, VisaLetterState.ISSUED, actor, now, details=contents)
     audit.record(
         "visa_letter_issued", actor, registration=registration, note=letter.reference
     )
@@ -121,7 +151,7 @@ def refuse_visa_letter(
         raise VisaLetterRefused(
             _("Say why the letter is refused: the delegate is told."), field="reason"
         )
-    _check_request(registration)
+    registration = _locked_request(registration)
     latest = latest_letter(registration)
     if latest is not None and latest.state is VisaLetterState.REFUSED:
         raise VisaLetterRefused(_("This request is already refused."))
@@ -139,6 +169,7 @@ def revoke_visa_letter(
     registration: Registration, actor: Actor, now: datetime | None = None
 ) -> None:
     """Withdraw the issued letter: its verification address says so from now."""
+    registration = engine.locked(Registration, registration.id)
     letter = issued_letter(registration)
     if letter is None:
         raise VisaLetterRefused(_("This delegate holds no visa letter."))
@@ -148,11 +179,19 @@ def revoke_visa_letter(
     )
 
 
-def _check_request(registration: Registration) -> None:
+def _locked_request(registration: Registration) -> Registration:
+    """The registration, locked: decisions on one request are taken one at a
+    time, so no two letters of it ever stand together."""
+    registration = engine.locked(Registration, registration.id)
     if registration.anonymised_at is not None:
         raise VisaLetterRefused(_("This registration's personal data is deleted."))
+    if registration.status.is_closed:
+        raise VisaLetterRefused(
+            _("This registration is cancelled or rejected: it needs no letter.")
+        )
     if not registration.needs_visa_letter:
         raise VisaLetterRefused(_("This delegate has not asked for a visa letter."))
+    return registration
 
 
 def _withdraw(letter: VisaLetter, now: datetime) -> None:
@@ -167,9 +206,8 @@ def _decide(
     now: datetime,
     **values,
 ) -> VisaLetter:
-    """A new decision row. Its reference numbers the registration's decisions,
-    so two organisers deciding at once collide on the unique reference and
-    only one of them gets through."""
+    """A new decision row, its reference numbering the registration's
+    decisions (the registration's lock is held)."""
     count = db.session.scalar(
         select(func.count(VisaLetter.id)).where(
             VisaLetter.registration_id == registration.id
@@ -187,66 +225,8 @@ def _decide(
         with db.session.begin_nested():
             db.session.add(letter)
     except IntegrityError:
+        # The database's guard (one standing letter, unique references).
         raise VisaLetterRefused(
             _("Someone else decided on this request just now; reload the page.")
         ) from None
     return letter
-
-
-@dataclass(frozen=True)
-class Verification:
-    """What ``/verify/<code>`` tells anyone holding the code: nothing more."""
-
-    kind: str  # "visa_letter" or "certificate"
-    valid: bool
-    name: str
-    event_title: str
-    starts_on: date
-    ends_on: date
-    issued_on: date | None
-    nationality: str = ""
-    passport_number: str = ""
-
-
-def verification(code: str) -> Verification | None:
-    """The document that carries ``code``, as its verification page shows it;
-    None for a code nobody was given."""
-    if len(code) > 64:
-        return None
-    letter = db.session.scalar(
-        select(VisaLetter).where(
-            VisaLetter.verification_code == code,
-            VisaLetter.state != VisaLetterState.REFUSED,
-        )
-    )
-    if letter is not None:
-        event = letter.registration.event
-        valid = letter.current_state is VisaLetterState.ISSUED
-        details = letter.details if valid else {}
-        return Verification(
-            kind="visa_letter",
-            valid=valid,
-            name=details.get("passport_name", ""),
-            nationality=details.get("nationality", ""),
-            passport_number=mask_passport_number(details.get("passport_number", "")),
-            event_title=event.title,
-            starts_on=event.starts_on,
-            ends_on=event.ends_on,
-            issued_on=letter.decided_at.astimezone(event.zone).date(),
-        )
-    registration = db.session.scalar(
-        select(Registration).where(Registration.certificate_code == code)
-    )
-    if registration is None or registration.checked_in_at is None:
-        return None
-    event = registration.event
-    valid = registration.anonymised_at is None
-    return Verification(
-        kind="certificate",
-        valid=valid,
-        name=registration.full_name if valid else "",
-        event_title=event.title,
-        starts_on=event.starts_on,
-        ends_on=event.ends_on,
-        issued_on=None,
-    )

@@ -44,6 +44,7 @@ def upgrade():
     )
     with op.batch_alter_table('visa_letters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_visa_letters_registration_id'), ['registration_id'], unique=False)
+        batch_op.create_index('uq_visa_letters_one_issued', ['registration_id'], unique=True, sqlite_where=sa.text("state = 'issued'"), postgresql_where=sa.text("state = 'issued'"))
 
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('letter_address', sa.Text(), server_default='', nullable=False))
@@ -81,6 +82,7 @@ def downgrade():
         batch_op.drop_column('letter_address')
 
     with op.batch_alter_table('visa_letters', schema=None) as batch_op:
+        batch_op.drop_index('uq_visa_letters_one_issued', sqlite_where=sa.text("state = 'issued'"), postgresql_where=sa.text("state = 'issued'"))
         batch_op.drop_index(batch_op.f('ix_visa_letters_registration_id'))
 
     op.drop_table('visa_letters')
