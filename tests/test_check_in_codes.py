@@ -6,31 +6,20 @@ from __future__ import annotations
 
 import re
 
-from conftest import BASE_URL, CSRF_PATTERN, SLUG, add_delegate, log_in
+from conftest import BASE_URL, CSRF_PATTERN, SLUG, add_delegate, staff_client
 from helpers import decoded_qr_codes, first_page_as_png
 from sqlalchemy import select
 from weasyprint import HTML
 
 from app.extensions import db
 from app.models import AuditEntry, Registration
-from app.services.organisers import create_organiser
 
 ADMIN = f"/admin/events/{SLUG}"
-PASSWORD = "a long password here"
 
 
 def code_of(app, registration_id: int) -> str:
     with app.app_context():
         return db.session.get(Registration, registration_id).check_in_code
-
-
-def organiser_client(app, email="staff@example.org", role="organiser", country=None):
-    with app.app_context():
-        create_organiser(email, PASSWORD, role, country)
-        db.session.commit()
-    client = app.test_client()
-    log_in(client, email, PASSWORD)
-    return client
 
 
 def card_form_token(page: str) -> str:
@@ -69,7 +58,7 @@ def test_the_delegates_page_shows_the_qr_code_of_their_check_in_card(
 
 def test_an_organiser_scans_a_badge_and_checks_the_delegate_in(app, delegates):
     kofi = delegates[0]
-    staff = organiser_client(app)
+    staff = staff_client(app)
     card = staff.get(f"{ADMIN}/check-in/{code_of(app, kofi.id)}")
     assert card.status_code == 200
     page = card.get_data(as_text=True)
@@ -87,7 +76,7 @@ def test_a_scanner_typing_the_address_into_the_search_box_opens_the_card(
     app, delegates
 ):
     kofi = delegates[0]
-    staff = organiser_client(app)
+    staff = staff_client(app)
     scanned = f"{BASE_URL}{ADMIN}/check-in/{code_of(app, kofi.id)}"
     answer = staff.get(f"{ADMIN}/check-in", query_string={"q": scanned})
     assert answer.status_code == 302
@@ -100,7 +89,7 @@ def test_a_scanner_typing_the_address_into_the_search_box_opens_the_card(
 
 
 def test_a_delegate_without_a_seat_needs_an_explicit_override(app, waitlisted):
-    staff = organiser_client(app)
+    staff = staff_client(app)
     url = f"{ADMIN}/check-in/{code_of(app, waitlisted.id)}"
     page = staff.get(url).get_data(as_text=True)
     assert "no-seat" in page and 'role="alert"' in page
@@ -125,9 +114,9 @@ def test_cards_are_only_for_organisers_who_may_see_the_delegate(app, client, del
     answer = client.get(url)
     assert answer.status_code == 302
     assert "/admin/login" in answer.headers["Location"]
-    india = organiser_client(app, "in@example.org", "coordinator", "IN")
+    india = staff_client(app, "in@example.org", "coordinator", "IN")
     assert india.get(url).status_code == 404
-    ghana = organiser_client(app, "gh@example.org", "coordinator", "GH")
+    ghana = staff_client(app, "gh@example.org", "coordinator", "GH")
     assert ghana.get(url).status_code == 200
     assert ghana.get(f"{ADMIN}/check-in/{'x' * 22}").status_code == 404
 

@@ -10,7 +10,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import BASE_URL, CSRF_PATTERN, SLUG, staff_client
+from conftest import (
+    BASE_URL,
+    CSRF_PATTERN,
+    SLUG,
+    csrf_token,
+    staff_client,
+    valid_registration,
+)
 from helpers import built_message, every_stored_text, pdf_text
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -179,8 +186,12 @@ def test_corrected_passport_details_need_a_new_letter_with_a_new_code(app, regis
     act(staff, registration_id, "approve-visa-letter")
     with app.app_context():
         assert len(db.session.scalars(select(VisaLetter)).all()) == 1
-        db.session.get(Registration, registration_id).passport_number = "G7654321"
-        db.session.commit()
+    # The delegate corrects the number on their edit page.
+    edit = f"{manage}/edit"
+    corrected = valid_registration(
+        **GHANA, passport_number="G7654321", csrf_token=csrf_token(client, edit)
+    )
+    assert client.post(edit, data=corrected).status_code == 303
     act(staff, registration_id, "approve-visa-letter")
     text = pdf_text(client.get(f"{manage}/visa-letter.pdf").data)
     assert "G7654321" in text
