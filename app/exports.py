@@ -1,22 +1,27 @@
-"""CSV exports, written as a stream of text chunks.
+"""The exports: CSV written as a stream of text chunks, and Excel workbooks.
 
-Cells are made safe for spreadsheets: a value that starts with a character a
-spreadsheet would read as a formula gets a leading apostrophe, and every cell
-is quoted, so that a spreadsheet whose list separator is ";" (Indonesian,
-German...) or a tab cannot split a cell into one that starts a formula.
+CSV cells are made safe for spreadsheets: a value that starts with a
+character a spreadsheet would read as a formula gets a leading apostrophe,
+and every cell is quoted, so that a spreadsheet whose list separator is ";"
+(Indonesian, German...) or a tab cannot split a cell into one that starts a
+formula. In a workbook every cell is written as what it is (text, a date, a
+number, TRUE/FALSE), never as a formula, so no apostrophe is needed.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import BinaryIO
 from zoneinfo import ZoneInfo
+
+import xlsxwriter
 
 from app.models.documents import visa_letter_state
 from app.models.registrations import PASSPORT_FIELDS
-from app.models.types import json_ready
 from app.services.lists import nights
 
 ATTENDEE_COLUMNS = (
@@ -145,6 +150,22 @@ def attendees_csv(rows: Iterable, timezone: str = "Asia/Jakarta") -> Iterator[st
     return csv_text(ATTENDEE_COLUMNS, (attendee_record(row, zone) for row in rows))
 
 
+def attendees_table(rows: Iterable, timezone: str = "Asia/Jakarta") -> Table:
+    """``stream_attendees`` rows as typed values, for a workbook: the
+    registration time on the event's clocks (a workbook has no zones)."""
+    zone = ZoneInfo(timezone)
+    registered_at = ATTENDEE_COLUMNS.index("registered_at")
+
+    def values(row) -> list:
+        values = list(row)
+        values[registered_at] = row.registered_at.astimezone(zone).replace(
+            tzinfo=None, microsecond=0
+        )
+        return values
+
+    return Table(ATTENDEE_COLUMNS, (values(row) for row in rows))
+
+
 def csv_text(columns: Iterable[str], records: Iterable[list[str]]) -> Iterator[str]:
     """CSV text (RFC 4180, CRLF, UTF-8 BOM first) of cells made safe already,
     in chunks of ``ROWS_PER_CHUNK`` rows. Every cell is quoted; the column
@@ -162,14 +183,74 @@ def csv_text(columns: Iterable[str], records: Iterable[list[str]]) -> Iterator[s
     yield buffer.getvalue()
 
 
-# --- the organisers' lists (rows from app.services.lists) --------------------
+# --- tables: the organisers' lists (rows from app.services.lists) -------------
 
 
-def rows_csv(columns: Iterable[str], records: Iterable[Iterable]) -> Iterator[str]:
-    """CSV text (RFC 4180, CRLF, UTF-8 BOM first) for any rows of values."""
+@dataclass(frozen=True)
+class Table:
+    """A list's column names and its rows of values (text, dates, numbers,
+    booleans, None), written as CSV or as a workbook alike."""
+
+    columns: tuple[str, ...]
+    records: Iterable[Sequence]
+
+
+def table_csv(table: Table) -> Iterator[str]:
+    """CSV text (RFC 4180, CRLF, UTF-8 BOM first) of a table."""
     return csv_text(
-        columns, ([spreadsheet_safe(value) for value in record] for record in records)
+        table.columns,
+        ([spreadsheet_safe(value) for value in record] for record in table.records),
     )
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_xlsx(table: Table, target: BinaryIO, sheet: str) -> None:
+    """The table as an Excel workbook of one sheet, written to ``target``.
+
+    Written row by row in xlsxwriter's constant-memory mode (each row goes to
+    a temporary file as it is written), so a list of any length takes the
+    same memory. The header row is frozen and filtered.
+    """
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            # Text is text: never read as a formula, a number or a link.
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    worksheet = workbook.add_worksheet(sheet)
+    formats = {
+        date: workbook.add_format({"num_format": "yyyy-mm-dd"}),
+        datetime: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+    }
+    worksheet.write_row(0, 0, table.columns, workbook.add_format({"bold": True}))
+    last_row = 0
+    for last_row, record in enumerate(table.records, start=1):
+        for column, value in enumerate(record):
+            _write_cell(worksheet, last_row, column, value, formats)
+    worksheet.freeze_panes(1, 0)
+    worksheet.autofilter(0, 0, last_row, len(table.columns) - 1)
+    workbook.close()
+
+
+def _write_cell(worksheet, row: int, column: int, value, formats: dict) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        worksheet.write_boolean(row, column, value)
+    elif isinstance(value, datetime):
+        worksheet.write_datetime(row, column, value, formats[datetime])
+    elif isinstance(value, date):
+        worksheet.write_datetime(row, column, value, formats[date])
+    elif isinstance(value, int | float):
+        worksheet.write_number(row, column, value)
+    else:
+        worksheet.write_string(row, column, str(value))
 
 
 SIGN_IN_COLUMNS = (
@@ -182,12 +263,12 @@ SIGN_IN_COLUMNS = (
 )
 
 
-def sign_in_csv(rows: Iterable, days: Iterable[date]) -> Iterator[str]:
+def sign_in_table(rows: Iterable, days: Iterable[date]) -> Table:
     """The sign-in sheet: one empty signature column per day of the event."""
     days = list(days)
     columns = SIGN_IN_COLUMNS + tuple(f"signature_{day.isoformat()}" for day in days)
     blanks = [""] * len(days)
-    return rows_csv(
+    return Table(
         columns,
         (
             [r.reference, r.full_name, code, name, r.organisation, r.job_title, *blanks]
@@ -207,9 +288,9 @@ ROOMING_COLUMNS = (
 )
 
 
-def rooming_csv(rows: Iterable) -> Iterator[str]:
+def rooming_table(rows: Iterable) -> Table:
     """The rooming list; ``nights`` is empty where a travel date is missing."""
-    return rows_csv(
+    return Table(
         ROOMING_COLUMNS,
         (
             [
@@ -236,8 +317,8 @@ CATERING_COLUMNS = (
 )
 
 
-def catering_csv(rows: Iterable) -> Iterator[str]:
-    return rows_csv(
+def catering_table(rows: Iterable) -> Table:
+    return Table(
         CATERING_COLUMNS,
         (
             [r.reference, r.full_name, code, name, r.dietary, r.dietary_detail]
@@ -246,8 +327,8 @@ def catering_csv(rows: Iterable) -> Iterator[str]:
     )
 
 
-def dietary_counts_csv(counts: dict[str, int], labels: dict[str, str]) -> Iterator[str]:
-    return rows_csv(
+def dietary_counts_table(counts: dict[str, int], labels: dict[str, str]) -> Table:
+    return Table(
         ("dietary", "label", "delegates"),
         ([code, labels.get(code, code), count] for code, count in counts.items()),
     )
@@ -266,11 +347,11 @@ VISA_LETTER_COLUMNS = (
 )
 
 
-def visa_letters_csv(rows: Iterable, with_passports: bool = False) -> Iterator[str]:
+def visa_letters_table(rows: Iterable, with_passports: bool = False) -> Table:
     """The visa-letter requests; with the passport details they quote when
     ``with_passports`` (the only export that carries them)."""
     passports = PASSPORT_FIELDS if with_passports else ()
-    return rows_csv(
+    return Table(
         (*VISA_LETTER_COLUMNS, *passports),
         (
             [
@@ -283,7 +364,7 @@ def visa_letters_csv(rows: Iterable, with_passports: bool = False) -> Iterator[s
                 r.job_title,
                 visa_letter_state(r, letter),
                 letter.reference if letter else "",
-                *(json_ready(getattr(r, column)) or "" for column in passports),
+                *(getattr(r, column) for column in passports),
             ]
             for r, code, name, letter in rows
         ),

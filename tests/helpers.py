@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import signal
 import subprocess
 from email.message import EmailMessage
@@ -161,3 +162,19 @@ def decoded_qr_codes(picture: Path) -> set[str]:
         check=True,
     )
     return set(done.stdout.decode("utf-8").split())
+
+
+def workbook(body: bytes):
+    """The only sheet of an Excel workbook, as openpyxl reads it (values
+    only: formulas would come back as their text, starting with "=")."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(body))
+    assert len(book.worksheets) == 1
+    return book.worksheets[0]
+
+
+def sheet_records(sheet) -> list[dict]:
+    """The sheet's rows below its header, as dicts by column name."""
+    header, *rows = sheet.iter_rows(values_only=True)
+    return [dict(zip(header, row, strict=True)) for row in rows]

@@ -16,7 +16,12 @@ from app.models import CountryProgramme, Registration
 from app.services import attendees as attendee_service
 from app.services import events as event_service
 from app.services.registration import DelegateDetails, register_delegate
-from tests.helpers import FORMULA_STARTS, cells_as_excel_splits_them
+from tests.helpers import (
+    FORMULA_STARTS,
+    cells_as_excel_splits_them,
+    sheet_records,
+    workbook,
+)
 
 CSV_URL = f"/admin/events/{SLUG}/attendees.csv"
 TABLE_URL = f"/admin/events/{SLUG}/attendees"
@@ -460,3 +465,52 @@ def test_no_list_separator_splits_a_cell_into_a_formula(logged_in, register, sep
     assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
     (row,) = parse(download(logged_in))
     assert row["organisation"] == "x;=cmd|' /C calc'!A0"
+
+
+# --- the same selection as an Excel workbook --------------------------------------
+
+XLSX_URL = f"/admin/events/{SLUG}/attendees.xlsx"
+
+
+def workbook_records(client, query: str = "") -> list[dict]:
+    with client.get(XLSX_URL + query) as answer:  # closed: it holds a spooled file
+        assert answer.status_code == 200
+        assert answer.content_type == (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        sheet = workbook(answer.data)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:")
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    return sheet_records(sheet)
+
+
+@pytest.mark.parametrize("query", ["", "?country=GH", "?status=waitlisted", "?q=siti"])
+def test_the_workbook_holds_the_csvs_selection_and_columns(logged_in, delegates, query):
+    rows = workbook_records(logged_in, query)
+    csv_rows = parse(download(logged_in, query))
+    assert rows
+    assert [r["reference"] for r in rows] == [r["reference"] for r in csv_rows]
+    assert list(rows[0]) == list(csv_rows[0])
+
+
+def test_workbook_cells_are_dates_booleans_and_text(logged_in, register):
+    register(
+        full_name='=HYPERLINK("http://evil.example","x")',
+        phone="+62 21 3913112",
+        arrival_date="2011-04-03",
+        needs_accommodation="y",
+        needs_visa_letter=None,
+    )
+    [row] = workbook_records(logged_in)
+    assert row["full_name"] == '=HYPERLINK("http://evil.example","x")'  # as text
+    assert row["phone"] == "+62213913112"  # text, not a number
+    assert row["arrival_date"] == datetime(2011, 4, 3)
+    assert row["departure_date"] == datetime(2011, 4, 9)
+    assert row["needs_accommodation"] is True
+    assert row["needs_visa_letter"] is False
+    assert row["country"] == "VN" and row["status"] == "confirmed"
+    # On the event's clocks: a workbook has no time zones.
+    [csv_row] = parse(download(logged_in))
+    local = datetime.fromisoformat(csv_row["registered_at"]).replace(tzinfo=None)
+    assert row["registered_at"] == local

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime, time
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -14,6 +14,7 @@ import pytest
 from conftest import SLUG, log_in
 from sqlalchemy import func, select
 
+from app.exports import spreadsheet_safe
 from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
 from app.services import audit
@@ -24,7 +25,12 @@ from app.services.registration import (
     cancel_registration,
     register_delegate,
 )
-from tests.helpers import FORMULA_STARTS, cells_as_excel_splits_them
+from tests.helpers import (
+    FORMULA_STARTS,
+    cells_as_excel_splits_them,
+    sheet_records,
+    workbook,
+)
 
 LISTS = f"/admin/events/{SLUG}/lists"
 EVENT_DAYS = [date(2011, 4, day) for day in range(4, 9)]
@@ -849,3 +855,58 @@ def test_no_list_csv_splits_on_a_semicolon_into_a_formula(cast, logged_in, app):
         cells = cells_as_excel_splits_them(text, ";")
 
         assert not [c for c in cells if c.startswith(FORMULA_STARTS)], url
+
+
+# --- the same lists as Excel workbooks ------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def downloaded_workbook(client, url: str):
+    with client.get(url) as answer:  # closed: it holds the spooled file
+        assert answer.status_code == 200, url
+        return workbook(answer.data)
+
+
+def as_in_csv(value) -> str:
+    """A workbook's cell as the CSV writes the same value (a spreadsheet's
+    dates are midnights)."""
+    if isinstance(value, datetime) and value.time() == time(0):
+        value = value.date()
+    return spreadsheet_safe(value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["sign-in", "sign-in/GH", "rooming", "catering", "catering-counts", "visa-letters"],
+)
+def test_every_list_is_also_a_workbook_with_the_csvs_rows(cast, logged_in, name):
+    with logged_in.get(f"{LISTS}/{name}.xlsx") as answer:
+        assert answer.status_code == 200
+        assert answer.content_type == XLSX
+        assert answer.headers["Content-Disposition"].strip('"').endswith(".xlsx")
+        sheet = workbook(answer.data)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:")
+    records = sheet_records(sheet)
+    csv_rows = download(logged_in, f"{LISTS}/{name}.csv")
+    assert [{k: as_in_csv(v) for k, v in r.items()} for r in records] == csv_rows
+
+
+def test_workbook_cells_are_values_of_their_own_type(cast, logged_in):
+    sheet = downloaded_workbook(logged_in, f"{LISTS}/rooming.xlsx")
+    kwame = next(r for r in sheet_records(sheet) if r["full_name"] == "Kwame Mensah")
+    assert kwame["arrival_date"] == datetime(2011, 4, 3)  # a date, not text
+    assert kwame["nights"] == 6
+    assert isinstance(kwame["reference"], str)
+    # A name that looks like a formula is text, never a formula.
+    catering = downloaded_workbook(logged_in, f"{LISTS}/catering.xlsx")
+    cells = [cell for row in catering.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert "+no nuts" in [cell.value for cell in cells]
+
+
+def test_a_coordinators_workbooks_hold_only_their_programme(cast, coordinator):
+    sheet = downloaded_workbook(coordinator, f"{LISTS}/visa-letters.xlsx")
+    assert {r["country"] for r in sheet_records(sheet)} == {"GH"}
+    assert "passport_number" not in sheet_records(sheet)[0]

@@ -189,7 +189,7 @@ def test_corrected_passport_details_need_a_new_letter_with_a_new_code(app, regis
     # The delegate corrects the number on their edit page.
     edit = f"{manage}/edit"
     corrected = valid_registration(
-        **GHANA, passport_number="G7654321", csrf_token=csrf_token(client, edit)
+        **{**GHANA, "passport_number": "G7654321"}, csrf_token=csrf_token(client, edit)
     )
     assert client.post(edit, data=corrected).status_code == 303
     act(staff, registration_id, "approve-visa-letter")

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -30,8 +27,14 @@ from app.admin.access import (
     visible_programmes,
 )
 from app.admin.blueprint import admin
+from app.admin.downloads import (
+    csv_download,
+    download_name,
+    spreadsheet_routes,
+    workbook_download,
+)
 from app.admin.forms import ActionForm
-from app.exports import attendees_csv
+from app.exports import attendees_csv, attendees_table
 from app.models.registrations import CATEGORIES, STATUSES
 from app.public.forms import EditRegistrationForm
 from app.services import attendees as attendee_service
@@ -65,17 +68,18 @@ def attendees(slug: str):
     )
 
 
-@admin.get("/events/<slug>/attendees.csv")
-def attendees_download(slug: str):
+@spreadsheet_routes("/events/<slug>/attendees")
+def attendees_download(slug: str, kind: str):
+    """The attendee list's selection, as CSV (streamed) or as a workbook."""
     event = event_or_404(slug)
     filters = attendee_service.AttendeeFilters.from_args(request.args)
     rows = attendee_service.stream_attendees(event, filters, scope_country())
-    filename = f"{event.slug}-attendees-{date.today():%Y-%m-%d}.csv"
-    return Response(
-        stream_with_context(attendees_csv(rows, event.timezone)),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    filename = download_name(event, "attendees", kind)
+    if kind == "xlsx":
+        return workbook_download(
+            attendees_table(rows, event.timezone), filename, "attendees"
+        )
+    return csv_download(attendees_csv(rows, event.timezone), filename)
 
 
 @admin.get("/events/<slug>/registrations/<int:registration_id>")

@@ -5,36 +5,22 @@ Each is a page and a CSV, both scoped to what the organiser may see.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
-
-from flask import Response, abort, render_template, stream_with_context
+from flask import abort, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.admin.access import event_or_404, scope_country, visible_programmes
 from app.admin.blueprint import admin
+from app.admin.downloads import spreadsheet, spreadsheet_routes
 from app.exports import (
-    catering_csv,
-    dietary_counts_csv,
-    rooming_csv,
-    sign_in_csv,
-    visa_letters_csv,
+    catering_table,
+    dietary_counts_table,
+    rooming_table,
+    sign_in_table,
+    visa_letters_table,
 )
 from app.models.registrations import DIETARY
 from app.services import lists as list_service
-
-
-def _download(event, name: str, chunks: Iterator[str]) -> Response:
-    """A streamed CSV attachment, named after the event, the list and the scope."""
-    scope = scope_country()
-    scoped = f"-{scope}" if scope else ""
-    filename = f"{event.slug}-{name}{scoped}-{date.today():%Y-%m-%d}.csv"
-    return Response(
-        stream_with_context(chunks),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 def _visible_code_or_404(event, code: str) -> str:
@@ -75,21 +61,21 @@ def _sign_in_page(event, code: str | None):
     )
 
 
-@admin.get("/events/<slug>/lists/sign-in.csv")
-def sign_in_all_download(slug: str):
+@spreadsheet_routes("/events/<slug>/lists/sign-in")
+def sign_in_all_download(slug: str, kind: str):
     event = event_or_404(slug)
     rows = list_service.stream_sign_in(event, scope_country())
-    chunks = sign_in_csv(rows, list_service.event_days(event))
-    return _download(event, "sign-in", chunks)
+    table = sign_in_table(rows, list_service.event_days(event))
+    return spreadsheet(event, "sign-in", table, kind)
 
 
-@admin.get("/events/<slug>/lists/sign-in/<code>.csv")
-def sign_in_download(slug: str, code: str):
+@spreadsheet_routes("/events/<slug>/lists/sign-in/<code>")
+def sign_in_download(slug: str, code: str, kind: str):
     event = event_or_404(slug)
     code = _visible_code_or_404(event, code)
     rows = list_service.stream_sign_in(event, scope_country(), code)
-    chunks = sign_in_csv(rows, list_service.event_days(event))
-    return _download(event, f"sign-in-{code}", chunks)
+    table = sign_in_table(rows, list_service.event_days(event))
+    return spreadsheet(event, f"sign-in-{code}", table, kind)
 
 
 @admin.get("/events/<slug>/lists/rooming")
@@ -105,11 +91,11 @@ def rooming(slug: str):
     )
 
 
-@admin.get("/events/<slug>/lists/rooming.csv")
-def rooming_download(slug: str):
+@spreadsheet_routes("/events/<slug>/lists/rooming")
+def rooming_download(slug: str, kind: str):
     event = event_or_404(slug)
     rows = list_service.stream_rooming(event, scope_country())
-    return _download(event, "rooming", rooming_csv(rows))
+    return spreadsheet(event, "rooming", rooming_table(rows), kind)
 
 
 @admin.get("/events/<slug>/lists/catering")
@@ -124,18 +110,19 @@ def catering(slug: str):
     )
 
 
-@admin.get("/events/<slug>/lists/catering.csv")
-def catering_download(slug: str):
+@spreadsheet_routes("/events/<slug>/lists/catering")
+def catering_download(slug: str, kind: str):
     event = event_or_404(slug)
     rows = list_service.stream_catering(event, scope_country())
-    return _download(event, "catering", catering_csv(rows))
+    return spreadsheet(event, "catering", catering_table(rows), kind)
 
 
-@admin.get("/events/<slug>/lists/catering-counts.csv")
-def catering_counts_download(slug: str):
+@spreadsheet_routes("/events/<slug>/lists/catering-counts")
+def catering_counts_download(slug: str, kind: str):
     event = event_or_404(slug)
     counts = list_service.dietary_counts(event, scope_country())
-    return _download(event, "catering-counts", dietary_counts_csv(counts, DIETARY))
+    table = dietary_counts_table(counts, DIETARY)
+    return spreadsheet(event, "catering-counts", table, kind)
 
 
 @admin.get("/events/<slug>/lists/visa-letters")
@@ -148,9 +135,10 @@ def visa_letters(slug: str):
     )
 
 
-@admin.get("/events/<slug>/lists/visa-letters.csv")
-def visa_letters_download(slug: str):
+@spreadsheet_routes("/events/<slug>/lists/visa-letters")
+def visa_letters_download(slug: str, kind: str):
     event = event_or_404(slug)
     rows = list_service.stream_visa_letters(event, scope_country())
     with_passports = current_user.role.sees_every_programme
-    return _download(event, "visa-letters", visa_letters_csv(rows, with_passports))
+    table = visa_letters_table(rows, with_passports)
+    return spreadsheet(event, "visa-letters", table, kind)

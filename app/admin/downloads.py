@@ -1,0 +1,64 @@
+"""The organisers' downloads: every list as CSV and as an Excel workbook."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+
+from flask import Response, send_file, stream_with_context
+
+from app.admin.access import scope_country
+from app.admin.blueprint import admin
+from app.exports import XLSX_CONTENT_TYPE, Table, table_csv, table_xlsx
+
+SPREADSHEET_KINDS = ("csv", "xlsx")
+
+
+def spreadsheet_routes(path: str):
+    """Route ``path.csv`` and ``path.xlsx`` to the view, as its ``kind``
+    (``url_for`` without a kind names the CSV)."""
+
+    def register(view):
+        for kind in SPREADSHEET_KINDS:
+            admin.get(f"{path}.{kind}", defaults={"kind": kind})(view)
+        return view
+
+    return register
+
+
+def download_name(event, name: str, kind: str) -> str:
+    """``<event>-<list>[-<programme>]-<date>.<kind>``, scoped as the viewer is."""
+    scope = scope_country()
+    scoped = f"-{scope}" if scope else ""
+    return f"{event.slug}-{name}{scoped}-{date.today():%Y-%m-%d}.{kind}"
+
+
+def spreadsheet(event, name: str, table: Table, kind: str) -> Response:
+    if kind == "xlsx":
+        return workbook_download(table, download_name(event, name, kind), name)
+    return csv_download(table_csv(table), download_name(event, name, kind))
+
+
+def csv_download(chunks, filename: str) -> Response:
+    """A CSV attachment, streamed as it is written."""
+    return Response(
+        stream_with_context(chunks),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def workbook_download(table: Table, filename: str, sheet: str) -> Response:
+    """An Excel attachment. A workbook is a zip, whose directory comes last:
+    it is written to a temporary file in constant memory, then sent from
+    there (the file goes when the response closes it)."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it
+    table_xlsx(table, spool, sheet)
+    spool.seek(0)
+    return send_file(
+        spool,
+        mimetype=XLSX_CONTENT_TYPE,
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+    )
