@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import Registration, VisaLetter
 from app.models.types import utcnow
 from app.services.events import event_by_slug
-from app.services.visa_letters import quoted_details
+from app.services.visa_letters import letter_contents
 
 BADGES = 48
 # The targets, in seconds.
@@ -62,7 +62,7 @@ def main(slug: str, repeats: int) -> None:
             registration=traveller,
             reference=f"{traveller.reference}-V1",
             verification_code="bench-verification-code",
-            details=quoted_details(traveller),
+            details=letter_contents(traveller),
             decided_at=utcnow(),
         )
         badges = timed(lambda: documents.badges_pdf(event, delegates), repeats)
