@@ -65,6 +65,10 @@ def attendees(slug: str):
         statuses=STATUSES,
         categories=CATEGORIES,
         sorts=attendee_service.SORTS,
+        invitations_pending=attendee_service.invitations_pending(
+            event, scope_country()
+        ),
+        invitation_form=ActionForm(),
     )
 
 

@@ -9,6 +9,7 @@ from app.models.events import (
     EventSupporter,
     ProgrammeSession,
 )
+from app.models.imports import ImportBatch
 from app.models.organisers import LoginFailure, Organiser, OrganiserSession
 from app.models.outbox import OutboxMessage
 from app.models.registrations import (
@@ -23,6 +24,7 @@ __all__ = [
     "Event",
     "EventContact",
     "EventSupporter",
+    "ImportBatch",
     "LoginFailure",
     "Organiser",
     "OrganiserSession",

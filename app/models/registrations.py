@@ -228,6 +228,11 @@ class Registration(db.Model):
     )
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Imported from a delegation's file without e-mailing the delegate yet:
+    # the organisers send the invitation later.
+    invitation_pending: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     # The delegate agreed to appear in the participant list on the event page.
     listed_publicly: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()

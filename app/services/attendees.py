@@ -240,3 +240,15 @@ def badge_holders(
             .order_by(CountryProgramme.sort_order, *_sort_columns("name"))
         )
     )
+
+
+def invitations_pending(event: Event, only_country: str | None = None) -> int:
+    """Delegates imported without their message, still to be sent it."""
+    filters = AttendeeFilters()
+    return db.session.scalar(
+        select(func.count()).where(
+            *matching(event, filters, only_country),
+            Registration.invitation_pending.is_(True),
+            Registration.anonymised_at.is_(None),
+        )
+    )

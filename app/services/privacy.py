@@ -15,6 +15,7 @@ from app.extensions import db
 from app.mail import ascii_address
 from app.models import (
     Event,
+    ImportBatch,
     OutboxMessage,
     Registration,
     RegistrationRequest,
@@ -227,6 +228,8 @@ def purge_event(
     db.session.execute(
         delete(RegistrationRequest).where(RegistrationRequest.event_id == event.id)
     )
+    # And the spreadsheets of delegations waiting to be imported.
+    db.session.execute(delete(ImportBatch).where(ImportBatch.event_id == event.id))
     _scrub_sent_messages(OutboxMessage.event_id == event.id)
     audit.record(
         "personal_data_purged",

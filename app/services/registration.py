@@ -21,7 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from app import engine
 from app.extensions import db
 from app.i18n import programme_name
-from app.models import Event, OutboxMessage, Registration, RegistrationRequest
+from app.models import (
+    CountryProgramme,
+    Event,
+    OutboxMessage,
+    Registration,
+    RegistrationRequest,
+)
 from app.models.registrations import (
     REQUEST_LIFETIME,
     RegistrationStatus,
@@ -197,6 +203,9 @@ def register_delegate(
     privacy_notice_version: str,
     now: datetime | None = None,
     consent_at: datetime | None = None,
+    actor: Actor = audit.DELEGATE,
+    note: str = "",
+    send_message: bool = True,
 ) -> NewRegistration:
     """Register a delegate and give them a seat, a waiting-list place or approval.
 
@@ -204,6 +213,9 @@ def register_delegate(
     not taking part, AlreadyRegistered when the e-mail is already registered
     for the event (the unique constraint makes this hold under concurrency).
     ``consent_at`` is when the privacy notice was agreed to (default ``now``).
+    An organiser registering a delegation is the ``actor``; without
+    ``send_message`` the delegate's message waits until an organiser sends it
+    (``invitation_pending``).
     """
     now = now or utcnow()
     programme = _open_programme(event, details, now)
@@ -245,12 +257,16 @@ def register_delegate(
         raise
     audit.record(
         "registered",
-        audit.DELEGATE,
+        actor,
         registration=registration,
         after=audit.snapshot(registration),
+        note=note,
     )
-    # Each status has the message of the same name.
-    notify(registration, registration.status.value)
+    if send_message:
+        # Each status has the message of the same name.
+        notify(registration, registration.status.value)
+    else:
+        registration.invitation_pending = True
     return NewRegistration(registration, token)
 
 
@@ -625,4 +641,29 @@ def resend_confirmation(registration: Registration, actor: Actor) -> None:
     # Each status has the message of the same name.
     kind = registration.status.value
     notify(registration, kind)
+    registration.invitation_pending = False
     audit.record("message_resent", actor, registration=registration, note=kind)
+
+
+def send_pending_invitations(
+    event: Event, actor: Actor, only_country: str | None = None
+) -> int:
+    """Send their message to every delegate imported without one (still
+    registered, data kept); how many were sent."""
+    statement = select(Registration).where(
+        Registration.event_id == event.id,
+        Registration.invitation_pending.is_(True),
+        Registration.anonymised_at.is_(None),
+    )
+    if only_country:
+        statement = statement.join(Registration.programme).where(
+            CountryProgramme.code == only_country
+        )
+    sent = 0
+    for registration in db.session.scalars(statement):
+        if registration.status.is_closed:
+            registration.invitation_pending = False
+            continue
+        resend_confirmation(registration, actor)
+        sent += 1
+    return sent

@@ -1,0 +1,320 @@
+"""A delegation registered from a spreadsheet: previewed row by row, then
+imported under exactly the seat rules of the registration form.
+
+The rows are checked by the form's own rules before they get here (see
+``app.admin.imports``): each comes as a ``CheckedRow``, with the delegate's
+details or the problems found, by column. ``preview`` judges every row against
+the seats of the moment and keeps the judgement in an ``ImportBatch``;
+``run_import`` registers the good rows in file order, each through
+``register_delegate`` (its locks, quotas, capacity, approval and waiting
+list), and records what each became.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+
+from app.extensions import db
+from app.models import CountryProgramme, Event, ImportBatch, Organiser, Registration
+from app.models.imports import IMPORT_LIFETIME
+from app.models.registrations import DELEGATE_FIELDS, RegistrationStatus
+from app.models.types import json_ready, utcnow
+from app.services import Refused, seats
+from app.services.audit import Actor
+from app.services.links import registration_for_address
+from app.services.registration import (
+    DelegateDetails,
+    register_delegate,
+    update_details,
+)
+
+
+class Outcome(StrEnum):
+    """What a row will become (in a preview) or became (after the import)."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    PENDING = "pending"
+    UNCHANGED = "unchanged"
+    UPDATED = "updated"
+    ERROR = "error"
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self]
+
+    @property
+    def imports(self) -> bool:
+        """Whether the import does something with the row."""
+        return self not in (Outcome.UNCHANGED, Outcome.ERROR)
+
+
+OUTCOME_LABELS = {
+    Outcome.CONFIRMED: _l("new: will be confirmed"),
+    Outcome.WAITLISTED: _l("new: will join the waiting list"),
+    Outcome.PENDING: _l("new: pending approval"),
+    Outcome.UNCHANGED: _l("already registered (unchanged)"),
+    Outcome.UPDATED: _l("already registered (will be updated)"),
+    Outcome.ERROR: _l("error"),
+}
+STATUS_OUTCOMES = {
+    RegistrationStatus.CONFIRMED: Outcome.CONFIRMED,
+    RegistrationStatus.WAITLISTED: Outcome.WAITLISTED,
+    RegistrationStatus.PENDING: Outcome.PENDING,
+}
+# Compared to tell an update from an unchanged row (not the programme:
+# moving between quotas is a cancellation and a new registration).
+COMPARED_FIELDS = tuple(f for f in DELEGATE_FIELDS if f != "language")
+
+
+@dataclass
+class CheckedRow:
+    """A row of the file after the form's checks."""
+
+    number: int  # as the spreadsheet numbers it: the header is row 1
+    name: str
+    values: dict[str, str]  # the row's cells, as text, by column
+    details: DelegateDetails | None = None
+    # (column, message) for every problem found.
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class PreviewRow:
+    """A row as the preview and the result show it (stored as JSON)."""
+
+    number: int
+    name: str
+    values: dict[str, str]
+    outcome: str
+    details: dict | None = None
+    errors: list[list[str]] = field(default_factory=list)
+    # For a new registration joining the waiting list: its place.
+    place: int | None = None
+    # For an update: the fields that change.
+    changes: list[str] = field(default_factory=list)
+    # After the import: what happened, when it differs from the preview.
+    result: str | None = None
+    result_note: str = ""
+
+
+class ImportExpired(Refused):
+    pass
+
+
+def preview(
+    event: Event,
+    organiser: Organiser,
+    filename: str,
+    rows: list[CheckedRow],
+    *,
+    unknown_columns: list[str],
+    send_email: bool,
+    now: datetime | None = None,
+) -> ImportBatch:
+    """Judge every row against the seats now and keep the judgement for an
+    hour. Earlier previews of this organiser for the event are dropped."""
+    now = now or utcnow()
+    forget_expired(now)
+    db.session.execute(
+        delete(ImportBatch).where(
+            ImportBatch.event_id == event.id, ImportBatch.organiser_id == organiser.id
+        )
+    )
+    seating = _Seating(event)
+    judged = [asdict(_judge(row, event, seating)) for row in rows]
+    batch = ImportBatch(
+        event=event,
+        organiser_id=organiser.id,
+        filename=filename[:255],
+        send_email=send_email,
+        rows=judged,
+        unknown_columns=unknown_columns,
+        created_at=now,
+    )
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def _judge(row: CheckedRow, event: Event, seating: _Seating) -> PreviewRow:
+    judged = PreviewRow(
+        number=row.number,
+        name=row.name,
+        values=row.values,
+        outcome=Outcome.ERROR,
+        errors=[list(error) for error in row.errors],
+    )
+    if row.errors or row.details is None:
+        return judged
+    judged.details = row.details.as_json()
+    existing = registration_for_address(event.id, row.details.email)
+    if existing is not None:
+        changes = _changes(existing, row.details)
+        if existing.programme.code != row.details.country:
+            judged.errors = [
+                [
+                    "country",
+                    str(
+                        _l(
+                            "already registered with %(code)s; a delegate moves "
+                            "to another programme by cancelling and registering "
+                            "again",
+                            code=existing.programme.code,
+                        )
+                    ),
+                ]
+            ]
+            return judged
+        judged.outcome = Outcome.UPDATED if changes else Outcome.UNCHANGED
+        judged.changes = changes
+        return judged
+    status, place = seating.take(row.details.country)
+    judged.outcome = STATUS_OUTCOMES[status]
+    judged.place = place
+    return judged
+
+
+def _changes(registration: Registration, details: DelegateDetails) -> list[str]:
+    return [
+        name
+        for name in COMPARED_FIELDS
+        if json_ready(getattr(registration, name)) != json_ready(getattr(details, name))
+    ]
+
+
+@dataclass
+class _Programme:
+    held: int
+    waiting: int
+
+
+class _Seating:
+    """The seats as they are now, taken row by row as the import would:
+    the rule of ``SeatState.newcomer_gets_seat`` on running counts."""
+
+    def __init__(self, event: Event):
+        self.event = event
+        self.held_in_event: int | None = None
+        self.programmes: dict[str, _Programme] = {}
+
+    def _programme(self, programme: CountryProgramme) -> _Programme:
+        if programme.code not in self.programmes:
+            state = seats.seat_state(self.event.id, programme.id)
+            if self.held_in_event is None:
+                self.held_in_event = state.held_in_event
+            waiting = db.session.scalar(
+                select(func.count()).where(
+                    Registration.programme_id == programme.id,
+                    Registration.status == RegistrationStatus.WAITLISTED,
+                )
+            )
+            self.programmes[programme.code] = _Programme(
+                state.held_in_programme, waiting
+            )
+        return self.programmes[programme.code]
+
+    def take(self, code: str) -> tuple[RegistrationStatus, int | None]:
+        programme = self.event.programme_by_code(code)
+        counts = self._programme(programme)
+        capacity = self.event.capacity
+        if (
+            counts.waiting == 0
+            and counts.held < programme.quota
+            and (capacity is None or self.held_in_event < capacity)
+        ):
+            counts.held += 1
+            self.held_in_event += 1
+            if self.event.approval_required:
+                return RegistrationStatus.PENDING, None
+            return RegistrationStatus.CONFIRMED, None
+        counts.waiting += 1
+        return RegistrationStatus.WAITLISTED, counts.waiting
+
+
+def batch_for(
+    event: Event, organiser: Organiser, batch_id: int, now: datetime | None = None
+) -> ImportBatch | None:
+    """The organiser's own preview of the event, if it has not expired."""
+    batch = db.session.scalar(
+        select(ImportBatch).where(
+            ImportBatch.id == batch_id,
+            ImportBatch.event_id == event.id,
+            ImportBatch.organiser_id == organiser.id,
+        )
+    )
+    if batch is None or batch.expired(now or utcnow()):
+        return None
+    return batch
+
+
+def run_import(batch: ImportBatch, actor: Actor, now: datetime | None = None) -> int:
+    """Register or update the good rows in file order, as the form would;
+    returns how many rows came out otherwise than the preview said."""
+    now = now or utcnow()
+    if batch.imported_at is not None or batch.expired(now):
+        raise ImportExpired(str(_l("This preview has already been imported.")))
+    event = batch.event
+    note = f"imported from {batch.filename}"
+    rows = []
+    differ = 0
+    for stored in batch.rows:
+        row = PreviewRow(**stored)
+        if Outcome(row.outcome).imports:
+            row.result, row.result_note = _import_row(
+                event, row, actor, note, batch.send_email, now
+            )
+            if row.result != row.outcome:
+                differ += 1
+        rows.append(asdict(row))
+    batch.rows = rows
+    batch.imported_at = now
+    return differ
+
+
+def _import_row(
+    event: Event, row: PreviewRow, actor: Actor, note: str, send: bool, now: datetime
+) -> tuple[str, str]:
+    details = DelegateDetails.from_json(row.details)
+    try:
+        with db.session.begin_nested():
+            existing = registration_for_address(event.id, details.email)
+            if existing is not None:
+                if existing.programme.code != details.country:
+                    return Outcome.ERROR, str(_l("registered meanwhile elsewhere"))
+                changed = update_details(existing, details, actor)
+                return (Outcome.UPDATED if changed else Outcome.UNCHANGED), ""
+            created = register_delegate(
+                event,
+                details,
+                privacy_notice_version=event.privacy_notice_version,
+                now=now,
+                actor=actor,
+                note=note,
+                send_message=send,
+            )
+            return STATUS_OUTCOMES[created.registration.status], ""
+    except Refused as refusal:
+        return Outcome.ERROR, str(refusal)
+
+
+def forget_expired(now: datetime | None = None) -> int:
+    """Delete the previews older than an hour (they hold personal data)."""
+    cutoff = (now or utcnow()) - IMPORT_LIFETIME
+    return db.session.execute(
+        delete(ImportBatch).where(ImportBatch.created_at <= cutoff)
+    ).rowcount
+
+
+def counts(batch: ImportBatch, key: str = "outcome") -> dict[Outcome, int]:
+    """How many rows of each outcome (or ``result``), in the outcomes' order."""
+    found = {outcome: 0 for outcome in Outcome}
+    for row in batch.rows:
+        value = row.get(key) or row["outcome"]
+        found[Outcome(value)] += 1
+    return {outcome: n for outcome, n in found.items() if n}
