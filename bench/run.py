@@ -650,12 +650,24 @@ def measure_csv(app: Server, database_url: str, repeats: int) -> dict:
     }
 
 
+def measure_import(env: dict) -> dict:
+    """A 1,000-row delegation previewed and imported on the small event's
+    database (``bench/imports.py``)."""
+    print("Delegation import: 1,000 rows")
+    return _app_script(env, "bench.imports", SLUG, ORGANISER)
+
+
 def measure_documents(env: dict) -> dict:
     """The badges and a letter, timed in the app on the small event's database
     (``bench/documents.py``)."""
     print("PDF documents: 48 badges, one visa letter")
+    return _app_script(env, "bench.documents", SLUG)
+
+
+def _app_script(env: dict, module: str, *args: str) -> dict:
+    """Run ``python -m module args`` in the app's environment; its JSON line."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.documents", SLUG],
+        [sys.executable, "-m", module, *args],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -663,7 +675,7 @@ def measure_documents(env: dict) -> dict:
         check=False,
     )
     if done.returncode != 0:
-        raise BenchError(f"bench/documents.py failed:\n{done.stderr}")
+        raise BenchError(f"{module} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -676,7 +688,11 @@ def target_text(target: Target) -> str:
 
 
 def table(
-    measured: list[Measured], csv: dict | None, settings: dict, pdfs: dict | None
+    measured: list[Measured],
+    csv: dict | None,
+    settings: dict,
+    pdfs: dict | None,
+    imported: dict | None = None,
 ) -> str:
     W = 30  # the first column's width
     ceilings = [c for m in measured for c in m.ceiling]
@@ -746,6 +762,14 @@ def table(
             f"one visa letter in {pdfs['letter_seconds']:.2f} s (goal < 0.5 s): "
             f"{'met' if pdfs['met'] else 'NOT met'}.",
         ]
+    if imported:
+        lines += [
+            "",
+            f"Delegation import of {imported['rows']:,} rows, in the app: preview "
+            f"{imported['preview_seconds']:.2f} s (goal < 5 s), import "
+            f"{imported['import_seconds']:.2f} s (goal < 15 s): "
+            f"{'met' if imported['met'] else 'NOT met'}.",
+        ]
     return "\n".join(lines)
 
 
@@ -763,10 +787,10 @@ def main() -> None:
     parser.add_argument("--csv-repeats", type=int, default=3)
     parser.add_argument(
         "--only",
-        default=",".join(t.key for t in TARGETS) + ",csv,documents",
+        default=",".join(t.key for t in TARGETS) + ",csv,documents,import",
         help="comma-separated keys: "
         + ",".join(t.key for t in TARGETS)
-        + ",csv,documents",
+        + ",csv,documents,import",
     )
     parser.add_argument(
         "--no-vacuum",
@@ -804,7 +828,7 @@ def main() -> None:
         "vacuum": not args.no_vacuum,
     }
     started = datetime.now(UTC)
-    small = "register-50" in only or "documents" in only
+    small = "register-50" in only or "documents" in only or "import" in only
     small_env = {**env, "DATABASE_URL": with_database(admin_url, SMALL_DATABASE)}
     if not args.reuse_database:
         create_database(admin_url)
@@ -835,6 +859,7 @@ def main() -> None:
                 print("Pages against the ceiling")
                 measured = load_pages(app, h, wrk, args.rounds, only, small_app)
         pdfs = measure_documents(small_env) if "documents" in only else None
+        imported = measure_import(small_env) if "import" in only else None
     except BenchError as error:
         fail(str(error))
     finally:
@@ -842,7 +867,7 @@ def main() -> None:
             drop_database(admin_url)
         if small:
             drop_database(admin_url, SMALL_DATABASE)
-    report = table(measured, csv, settings, pdfs)
+    report = table(measured, csv, settings, pdfs, imported)
     print()
     print(report)
     result = {
@@ -872,6 +897,7 @@ def main() -> None:
         ],
         "csv": csv,
         "documents": pdfs,
+        "import": imported,
         "table": report,
     }
     path = RESULTS / f"bench-{started:%Y%m%dT%H%M%SZ}.json"

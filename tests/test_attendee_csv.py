@@ -473,7 +473,7 @@ XLSX_URL = f"/admin/events/{SLUG}/attendees.xlsx"
 
 
 def workbook_records(client, query: str = "") -> list[dict]:
-    with client.get(XLSX_URL + query) as answer:  # closed: it holds a spooled file
+    with client.get(XLSX_URL + query) as answer:
         assert answer.status_code == 200
         assert answer.content_type == (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

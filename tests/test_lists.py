@@ -863,9 +863,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def downloaded_workbook(client, url: str):
-    with client.get(url) as answer:  # closed: it holds the spooled file
-        assert answer.status_code == 200, url
-        return workbook(answer.data)
+    answer = client.get(url)
+    assert answer.status_code == 200, url
+    return workbook(answer.data)
 
 
 def as_in_csv(value) -> str:

@@ -28,6 +28,7 @@ from app.services import Refused, seats
 from app.services.audit import Actor
 from app.services.links import registration_for_address
 from app.services.registration import (
+    AlreadyRegistered,
     DelegateDetails,
     register_delegate,
     update_details,
@@ -280,15 +281,14 @@ def run_import(batch: ImportBatch, actor: Actor, now: datetime | None = None) ->
 def _import_row(
     event: Event, row: PreviewRow, actor: Actor, note: str, send: bool, now: datetime
 ) -> tuple[str, str]:
+    """Register or update one row; what it became, and why if it failed.
+    Both services check before they write, and write in a savepoint: a
+    refused row leaves nothing behind."""
     details = DelegateDetails.from_json(row.details)
     try:
-        with db.session.begin_nested():
-            existing = registration_for_address(event.id, details.email)
-            if existing is not None:
-                if existing.programme.code != details.country:
-                    return Outcome.ERROR, str(_l("registered meanwhile elsewhere"))
-                changed = update_details(existing, details, actor)
-                return (Outcome.UPDATED if changed else Outcome.UNCHANGED), ""
+        if row.outcome in (Outcome.UPDATED, Outcome.UNCHANGED):
+            return _update(event, details, actor)
+        try:
             created = register_delegate(
                 event,
                 details,
@@ -298,9 +298,22 @@ def _import_row(
                 note=note,
                 send_message=send,
             )
-            return STATUS_OUTCOMES[created.registration.status], ""
+        except AlreadyRegistered:
+            # Registered meanwhile, by the form or another import.
+            return _update(event, details, actor)
+        return STATUS_OUTCOMES[created.registration.status], ""
     except Refused as refusal:
         return Outcome.ERROR, str(refusal)
+
+
+def _update(event: Event, details: DelegateDetails, actor: Actor) -> tuple[str, str]:
+    existing = registration_for_address(event.id, details.email)
+    if existing is None:
+        return Outcome.ERROR, str(_l("no longer registered"))
+    if existing.programme.code != details.country:
+        return Outcome.ERROR, str(_l("registered meanwhile elsewhere"))
+    changed = update_details(existing, details, actor)
+    return (Outcome.UPDATED if changed else Outcome.UNCHANGED), ""
 
 
 def forget_expired(now: datetime | None = None) -> int:

@@ -1,0 +1,83 @@
+"""A delegation import's speed, for ``make bench``: the preview and the
+import of a 1,000-row spreadsheet, through the app's own pages (in-process,
+with the test client) on the bench database. Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import sys
+import time
+
+from app import create_app
+
+ROWS = 1000
+# The issue's targets, in seconds.
+PREVIEW_SECONDS = 5.0
+IMPORT_SECONDS = 15.0
+CSRF = re.compile(r'name="csrf_token"[^>]*? value="([^"]+)"')
+PROGRAMMES = ["CN", "CO", "GH", "IN", "ID", "ZA", "VN"]
+
+
+def spreadsheet() -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(["full_name", "email", "country", "organisation", "category"])
+    for n in range(ROWS):
+        writer.writerow(
+            [
+                f"Imported Delegate {n}",
+                f"imported-{n}@example.org",
+                PROGRAMMES[n % len(PROGRAMMES)],
+                "SCORE",
+                "other",
+            ]
+        )
+    return text.getvalue().encode()
+
+
+def main(slug: str, organiser: str) -> None:
+    app = create_app({"RATELIMIT_ENABLED": False})
+    client = app.test_client()
+    login = client.get("/admin/login").get_data(as_text=True)
+    client.post(
+        "/admin/login",
+        data={
+            "email": organiser,
+            "password": os.environ["ORGANISER_PASSWORD"],
+            "csrf_token": CSRF.search(login).group(1),
+        },
+    )
+    address = f"/admin/events/{slug}/import"
+    token = CSRF.search(client.get(address).get_data(as_text=True)).group(1)
+    started = time.perf_counter()
+    answer = client.post(
+        address,
+        data={"csrf_token": token, "file": (io.BytesIO(spreadsheet()), "bench.csv")},
+        content_type="multipart/form-data",
+    )
+    preview = client.get(answer.headers["Location"])
+    preview_seconds = time.perf_counter() - started
+    token = CSRF.search(preview.get_data(as_text=True)).group(1)
+    started = time.perf_counter()
+    client.post(answer.headers["Location"], data={"csrf_token": token})
+    import_seconds = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "rows": ROWS,
+                "preview_seconds": preview_seconds,
+                "import_seconds": import_seconds,
+                "met": preview_seconds < PREVIEW_SECONDS
+                and import_seconds < IMPORT_SECONDS,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
