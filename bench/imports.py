@@ -15,7 +15,7 @@ import time
 
 from app import create_app
 
-ROWS = 1000
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", 1000))
 # The targets, in seconds.
 PREVIEW_SECONDS = 5.0
 IMPORT_SECONDS = 15.0

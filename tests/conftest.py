@@ -404,6 +404,7 @@ def organiser_urls(app, delegates, waitlisted):
         "rooming list": f"{event}/lists/rooming",
         "catering list": f"{event}/lists/catering",
         "visa letters": f"{event}/lists/visa-letters",
+        "import a delegation": f"{event}/import",
         "settings": f"{event}/settings",
         "settings details": f"{event}/settings/details",
         "settings sessions": f"{event}/settings/sessions",

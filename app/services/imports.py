@@ -256,7 +256,11 @@ def batch_for(
 
 def run_import(batch: ImportBatch, actor: Actor, now: datetime | None = None) -> int:
     """Register or update the good rows in file order, as the form would;
-    returns how many rows came out otherwise than the preview said."""
+    returns how many rows came out otherwise than the preview said.
+
+    One transaction: the event's lock, taken by the first row, is held to
+    the end, so the import and the public form take seats one at a time.
+    """
     now = now or utcnow()
     if batch.imported_at is not None or batch.expired(now):
         raise ImportExpired(str(_l("This preview has already been imported.")))
@@ -265,28 +269,26 @@ def run_import(batch: ImportBatch, actor: Actor, now: datetime | None = None) ->
     rows = []
     differ = 0
     for stored in batch.rows:
-        row = PreviewRow(**stored)
-        if Outcome(row.outcome).imports:
-            row.result, row.result_note = _import_row(
-                event, row, actor, note, batch.send_email, now
-            )
-            if row.result != row.outcome:
-                differ += 1
-        rows.append(asdict(row))
+        row = dict(stored)
+        if Outcome(row["outcome"]).imports:
+            result, why = _import_row(event, row, actor, note, batch.send_email, now)
+            row.update(result=result, result_note=why)
+            differ += result != row["outcome"]
+        rows.append(row)
     batch.rows = rows
     batch.imported_at = now
     return differ
 
 
 def _import_row(
-    event: Event, row: PreviewRow, actor: Actor, note: str, send: bool, now: datetime
+    event: Event, row: dict, actor: Actor, note: str, send: bool, now: datetime
 ) -> tuple[str, str]:
     """Register or update one row; what it became, and why if it failed.
     Both services check before they write, and write in a savepoint: a
     refused row leaves nothing behind."""
-    details = DelegateDetails.from_json(row.details)
+    details = DelegateDetails.from_json(row["details"])
     try:
-        if row.outcome in (Outcome.UPDATED, Outcome.UNCHANGED):
+        if row["outcome"] in (Outcome.UPDATED, Outcome.UNCHANGED):
             return _update(event, details, actor)
         try:
             created = register_delegate(
