@@ -326,3 +326,17 @@ def test_an_import_racing_public_registrations_never_overbooks(app, event):
     assert len(found) == 26
     assert list(found.values()).count("confirmed") == 6
     assert list(found.values()).count("waitlisted") == 20
+
+
+def test_a_file_without_a_column_leaves_that_detail_as_it_is(app, event):
+    organiser = staff_client(app)
+    columns = [*COLUMNS, "job_title", "phone"]
+    rows = [[*ghanaians(1)[0], "Trainer", "+233 30 277 5831"]]
+    run(organiser, preview_of(organiser, csv_bytes(rows, columns))[0])
+    address, page = preview_of(organiser, csv_bytes(ghanaians(1)))
+    assert "already registered (unchanged): <strong>1</strong>" in page
+    run(organiser, address)
+    with app.app_context():
+        [registration] = db.session.scalars(select(Registration)).all()
+        assert registration.job_title == "Trainer"
+        assert registration.phone == "+233302775831"

@@ -12,7 +12,7 @@ list), and records what each became.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -22,7 +22,11 @@ from sqlalchemy import delete, func, select
 from app.extensions import db
 from app.models import CountryProgramme, Event, ImportBatch, Organiser, Registration
 from app.models.imports import IMPORT_LIFETIME
-from app.models.registrations import DELEGATE_FIELDS, RegistrationStatus
+from app.models.registrations import (
+    DELEGATE_FIELDS,
+    PASSPORT_FIELDS,
+    RegistrationStatus,
+)
 from app.models.types import json_ready, utcnow
 from app.services import Refused, seats
 from app.services.audit import Actor
@@ -156,7 +160,7 @@ def _judge(row: CheckedRow, event: Event, seating: _Seating) -> PreviewRow:
     judged.details = row.details.as_json()
     existing = registration_for_address(event.id, row.details.email)
     if existing is not None:
-        changes = _changes(existing, row.details)
+        changes = _changes(existing, overlaid(existing, row.details, row.values))
         if existing.programme.code != row.details.country:
             judged.errors = [
                 [
@@ -179,6 +183,19 @@ def _judge(row: CheckedRow, event: Event, seating: _Seating) -> PreviewRow:
     judged.outcome = STATUS_OUTCOMES[status]
     judged.place = place
     return judged
+
+
+def overlaid(
+    registration: Registration, details: DelegateDetails, columns
+) -> DelegateDetails:
+    """The registration's details with only the file's ``columns`` written
+    over them: a file without a column leaves that detail as it is."""
+    given = set(columns) - {"country"}
+    if "needs_visa_letter" in given:
+        # Unticked, the form clears the passport details; ticked, it has them.
+        given |= set(PASSPORT_FIELDS)
+    current = DelegateDetails.of(registration)
+    return replace(current, **{name: getattr(details, name) for name in given})
 
 
 def _changes(registration: Registration, details: DelegateDetails) -> list[str]:
@@ -289,7 +306,7 @@ def _import_row(
     details = DelegateDetails.from_json(row["details"])
     try:
         if row["outcome"] in (Outcome.UPDATED, Outcome.UNCHANGED):
-            return _update(event, details, actor)
+            return _update(event, details, row["values"], actor)
         try:
             created = register_delegate(
                 event,
@@ -302,19 +319,21 @@ def _import_row(
             )
         except AlreadyRegistered:
             # Registered meanwhile, by the form or another import.
-            return _update(event, details, actor)
+            return _update(event, details, row["values"], actor)
         return STATUS_OUTCOMES[created.registration.status], ""
     except Refused as refusal:
         return Outcome.ERROR, str(refusal)
 
 
-def _update(event: Event, details: DelegateDetails, actor: Actor) -> tuple[str, str]:
+def _update(
+    event: Event, details: DelegateDetails, columns, actor: Actor
+) -> tuple[str, str]:
     existing = registration_for_address(event.id, details.email)
     if existing is None:
         return Outcome.ERROR, str(_l("no longer registered"))
     if existing.programme.code != details.country:
         return Outcome.ERROR, str(_l("registered meanwhile elsewhere"))
-    changed = update_details(existing, details, actor)
+    changed = update_details(existing, overlaid(existing, details, columns), actor)
     return (Outcome.UPDATED if changed else Outcome.UNCHANGED), ""
 
 
