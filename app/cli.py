@@ -21,6 +21,7 @@ from app.services import outbox
 from app.services.audit import Actor
 from app.services.demo import add_demo_registrations, analyse_registrations
 from app.services.events import EventNotFound, event_by_slug
+from app.services.imports import forget_expired as forget_expired_imports
 from app.services.organisers import (
     OrganiserError,
     create_organiser,
@@ -145,6 +146,7 @@ def deliver_mail_command(once: bool, interval: float) -> None:
                 )
             if time.monotonic() >= next_expiry:
                 expire_requests()
+                forget_expired_imports()
                 db.session.commit()
                 next_expiry = time.monotonic() + REQUEST_EXPIRY_INTERVAL
             if once or stopping:

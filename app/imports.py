@@ -13,14 +13,21 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
+from app.exports import FORMULA_TRIGGERS
+
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 # An XLSX is a zip: refused when it would unpack to more than this, or
 # unpacks a hundred times larger than it is (a zip bomb).
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 100
+# Rows read at most, empty ones included (a workbook can claim a million).
+MAX_PHYSICAL_ROWS = MAX_ROWS * 2
+MAX_COLUMNS = 100
+# The longest cell kept: longer than any field the form accepts.
+MAX_CELL = 2000
 SEPARATORS = ",;\t"
-# The key of a record's row number (no column name can be empty).
+# The key of a record's row number (cells of unnamed columns are dropped).
 ROW_NUMBER = ""
 
 
@@ -72,7 +79,21 @@ def _csv(text: str) -> Sheet:
     except csv.Error:
         separator = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    return _sheet(reader)
+    try:
+        return _sheet(_unguarded(row) for row in reader)
+    except csv.Error:
+        raise UnreadableFile(
+            _("The file has a cell that is far too long, or a quote never closed.")
+        ) from None
+
+
+def _unguarded(row: list[str]) -> list[str]:
+    """The cells without the apostrophe our CSV exports put before a cell
+    that a spreadsheet would read as a formula: they import back as written."""
+    return [
+        cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_TRIGGERS else cell
+        for cell in row
+    ]
 
 
 def _workbook(data: bytes) -> Sheet:
@@ -92,8 +113,14 @@ def _workbook(data: bytes) -> Sheet:
     except Exception:  # openpyxl raises many kinds for a broken workbook
         raise UnreadableFile(_("This Excel workbook cannot be read.")) from None
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        return _sheet(rows)
+        sheet = book.worksheets[0]
+        # The size the file claims is not believed: rows are read as found.
+        sheet.reset_dimensions()
+        return _sheet(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
+    except UnreadableFile:
+        raise
+    except Exception:  # a broken sheet shows only while it is read
+        raise UnreadableFile(_("This Excel workbook cannot be read.")) from None
     finally:
         book.close()
 
@@ -104,7 +131,11 @@ def _sheet(rows) -> Sheet:
     header = None
     records = []
     for number, cells in enumerate(rows, start=1):
-        values = [_cell(value) for value in cells]
+        if number > MAX_PHYSICAL_ROWS:
+            raise UnreadableFile(
+                _("The file has more than %(rows)d rows.", rows=MAX_ROWS)
+            )
+        values = [_cell(value) for value in cells[:MAX_COLUMNS]]
         if not any(value not in ("", None) for value in values):
             continue
         if header is None:
@@ -114,7 +145,9 @@ def _sheet(rows) -> Sheet:
             raise UnreadableFile(
                 _("The file has more than %(rows)d rows.", rows=MAX_ROWS)
             )
-        records.append({**dict(zip(header, values, strict=False)), ROW_NUMBER: number})
+        pairs = zip(header, values, strict=False)
+        cells = {name: value for name, value in pairs if name}
+        records.append({**cells, ROW_NUMBER: number})
     if header is None:
         raise UnreadableFile(_("The file has no header row."))
     return Sheet([name for name in header if name], records)
@@ -126,7 +159,7 @@ def _cell(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str):
-        return value.strip()
+        return value.strip()[:MAX_CELL]
     return value
 
 

@@ -7,6 +7,8 @@ admins and organisers for any programme, and to a coordinator for their own.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -33,6 +35,8 @@ from app.services import imports as import_service
 from app.services import registration as registration_service
 from app.services.audit import Actor
 from app.services.imports import CheckedRow, Outcome
+from app.services.links import registration_for_address
+from app.services.registration import DelegateDetails
 
 # The attendee CSV's own names for what the form asks.
 IMPORT_COLUMNS = (
@@ -53,15 +57,21 @@ IMPORT_COLUMNS = (
     "needs_visa_letter",
     "badge_name",
     *PASSPORT_FIELDS,
-    "listed_publicly",
     "language",
 )
 REQUIRED_COLUMNS = ("full_name", "email", "country", "organisation", "category")
-BOOLEAN_COLUMNS = ("needs_accommodation", "needs_visa_letter", "listed_publicly")
+BOOLEAN_COLUMNS = ("needs_accommodation", "needs_visa_letter")
 # Columns of the attendee CSV that say what the app decided: read past
-# without a warning, so that the CSV can be imported back.
-EXPORTED_ONLY = ("reference", "status", "country_name", "registered_at")
-EXPORTED_ONLY += ("waitlist_position",)
+# without a warning, so that the CSV can be imported back. (Appearing in
+# the public list is the delegate's own choice: not imported.)
+EXPORTED_ONLY = (
+    "reference",
+    "status",
+    "country_name",
+    "registered_at",
+    "waitlist_position",
+    "listed_publicly",
+)
 YES = {"yes", "true", "1", "x", "y"}
 NO = {"no", "false", "0", ""}
 EXAMPLE_ROW = {
@@ -108,9 +118,14 @@ class RowForm(RegistrationForm):
         return self.language.data or self.event.default_language
 
 
-def check_rows(event, data: bytes) -> tuple[list[CheckedRow], list[str]]:
+def check_rows(
+    event, data: bytes, only_country: str | None
+) -> tuple[list[CheckedRow], list[str]]:
     """The file's rows checked as the form checks them, and the names of its
-    columns that are ignored. Raises UnreadableFile."""
+    columns that are ignored. Raises UnreadableFile.
+
+    A row for a delegate already registered is checked with their stored
+    details where the file has no column: a file need not repeat them."""
     sheet = read_sheet(data)
     missing = [c for c in REQUIRED_COLUMNS if c not in sheet.columns]
     if missing:
@@ -121,13 +136,15 @@ def check_rows(event, data: bytes) -> tuple[list[CheckedRow], list[str]]:
         c for c in sheet.columns if c not in IMPORT_COLUMNS and c not in EXPORTED_ONLY
     ]
     names = {p.name.casefold(): p.code for p in event.programmes}
-    only_country = scope_country()
     seen: dict[str, int] = {}
     rows = []
     for record in sheet.rows:
         values = {c: as_text(record.get(c)) for c in IMPORT_COLUMNS if c in record}
         row = CheckedRow(record[ROW_NUMBER], values.get("full_name", ""), values)
-        form_data = _form_data(values, names, row.errors)
+        form_data = {
+            **_stored(event, values.get("email", "")),
+            **_form_data(values, names, row.errors),
+        }
         form = RowForm(formdata=MultiDict(form_data), event=event)
         if form.validate() and not row.errors:
             row.details = form.delegate_details()
@@ -151,6 +168,22 @@ def check_rows(event, data: bytes) -> tuple[list[CheckedRow], list[str]]:
     return rows, unknown
 
 
+def _stored(event, email: str) -> dict:
+    """The form's data of the registration the address has, if any."""
+    registration = registration_for_address(event.id, email.strip())
+    if registration is None:
+        return {}
+    details = DelegateDetails.of(registration)
+    data = {}
+    for name, value in asdict(details).items():
+        if isinstance(value, bool):
+            if value:
+                data[name] = "y"
+        elif value is not None:
+            data[name] = as_text(value)
+    return data
+
+
 def _form_data(values: dict, names: dict, errors: list) -> dict:
     """The row as the form would post it: booleans ticked or not, the
     country as its code (its English programme name is accepted too)."""
@@ -169,11 +202,17 @@ def _form_data(values: dict, names: dict, errors: list) -> dict:
     return data
 
 
+@admin.url_value_preprocessor
+def _room_for_a_spreadsheet(endpoint: str | None, values: dict | None) -> None:
+    """The upload's own body limit: a spreadsheet, not a form's few KiB. Set
+    here, before any ``before_request`` (the CSRF check) reads the body."""
+    if endpoint == "admin.delegation_import":
+        request.max_content_length = MAX_BYTES + 64 * 1024
+
+
 @admin.route("/events/<slug>/import", methods=["GET", "POST"])
 def delegation_import(slug: str):
     event = event_or_404(slug)
-    # This route's own limit: a spreadsheet, not a form's few KiB.
-    request.max_content_length = MAX_BYTES + 64 * 1024
     form = UploadForm()
     problem = None
     if form.validate_on_submit():
@@ -198,7 +237,7 @@ def _previewed(event, form: UploadForm):
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise UnreadableFile(_("The file is larger than 5 MiB."))
-    rows, unknown = check_rows(event, data)
+    rows, unknown = check_rows(event, data, scope_country())
     batch = import_service.preview(
         event,
         current_user,

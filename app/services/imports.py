@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
 from app.models import CountryProgramme, Event, ImportBatch, Organiser, Registration
@@ -32,11 +32,14 @@ from app.services import Refused, seats
 from app.services.audit import Actor
 from app.services.links import registration_for_address
 from app.services.registration import (
+    ALREADY_REGISTERED,
     AlreadyRegistered,
     DelegateDetails,
     register_delegate,
+    registration_window_message,
     update_details,
 )
+from app.services.seats import SeatState
 
 
 class Outcome(StrEnum):
@@ -131,7 +134,7 @@ def preview(
             ImportBatch.event_id == event.id, ImportBatch.organiser_id == organiser.id
         )
     )
-    seating = _Seating(event)
+    seating = _Seating(event, now)
     judged = [asdict(_judge(row, event, seating)) for row in rows]
     batch = ImportBatch(
         event=event,
@@ -160,29 +163,36 @@ def _judge(row: CheckedRow, event: Event, seating: _Seating) -> PreviewRow:
     judged.details = row.details.as_json()
     existing = registration_for_address(event.id, row.details.email)
     if existing is not None:
-        changes = _changes(existing, overlaid(existing, row.details, row.values))
-        if existing.programme.code != row.details.country:
-            judged.errors = [
-                [
-                    "country",
-                    str(
-                        _l(
-                            "already registered with %(code)s; a delegate moves "
-                            "to another programme by cancelling and registering "
-                            "again",
-                            code=existing.programme.code,
-                        )
-                    ),
-                ]
-            ]
+        problem = _not_updatable(existing, row.details)
+        if problem:
+            judged.errors = [["email", problem]]
             return judged
+        changes = _changes(existing, overlaid(existing, row.details, row.values))
         judged.outcome = Outcome.UPDATED if changes else Outcome.UNCHANGED
         judged.changes = changes
+        return judged
+    if seating.closed:
+        judged.errors = [["", seating.closed]]
         return judged
     status, place = seating.take(row.details.country)
     judged.outcome = STATUS_OUTCOMES[status]
     judged.place = place
     return judged
+
+
+def _not_updatable(registration: Registration, details: DelegateDetails) -> str:
+    """Why a row cannot update the registration of its address, if it cannot.
+    Says nothing of the programme another delegation's delegate is in."""
+    if registration.programme.code != details.country:
+        return str(ALREADY_REGISTERED)
+    if registration.status.is_closed or registration.anonymised_at is not None:
+        return str(
+            _l(
+                "this address's registration is cancelled or rejected; register "
+                "the delegate with another address, or ask the organisers."
+            )
+        )
+    return ""
 
 
 def overlaid(
@@ -213,11 +223,12 @@ class _Programme:
 
 
 class _Seating:
-    """The seats as they are now, taken row by row as the import would:
-    the rule of ``SeatState.newcomer_gets_seat`` on running counts."""
+    """The seats as they are now, taken row by row as the import would, by
+    ``SeatState.newcomer_gets_seat`` on running counts."""
 
-    def __init__(self, event: Event):
+    def __init__(self, event: Event, now: datetime):
         self.event = event
+        self.closed = registration_window_message(event, now)
         self.held_in_event: int | None = None
         self.programmes: dict[str, _Programme] = {}
 
@@ -240,12 +251,13 @@ class _Seating:
     def take(self, code: str) -> tuple[RegistrationStatus, int | None]:
         programme = self.event.programme_by_code(code)
         counts = self._programme(programme)
-        capacity = self.event.capacity
-        if (
-            counts.waiting == 0
-            and counts.held < programme.quota
-            and (capacity is None or self.held_in_event < capacity)
-        ):
+        now = SeatState(
+            held_in_event=self.held_in_event,
+            held_in_programme=counts.held,
+            anyone_waiting=counts.waiting > 0,
+            highest_ticket=0,
+        )
+        if now.newcomer_gets_seat(self.event, programme):
             counts.held += 1
             self.held_in_event += 1
             if self.event.approval_required:
@@ -279,8 +291,16 @@ def run_import(batch: ImportBatch, actor: Actor, now: datetime | None = None) ->
     the end, so the import and the public form take seats one at a time.
     """
     now = now or utcnow()
-    if batch.imported_at is not None or batch.expired(now):
+    # Claimed in one statement: a second POST of the same preview finds it
+    # taken, however close behind it comes.
+    claimed = db.session.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == batch.id, ImportBatch.imported_at.is_(None))
+        .values(imported_at=now)
+    ).rowcount
+    if not claimed or batch.expired(now):
         raise ImportExpired(str(_l("This preview has already been imported.")))
+    batch.imported_at = now
     event = batch.event
     note = f"imported from {batch.filename}"
     rows = []
@@ -293,7 +313,6 @@ def run_import(batch: ImportBatch, actor: Actor, now: datetime | None = None) ->
             differ += result != row["outcome"]
         rows.append(row)
     batch.rows = rows
-    batch.imported_at = now
     return differ
 
 
@@ -306,7 +325,7 @@ def _import_row(
     details = DelegateDetails.from_json(row["details"])
     try:
         if row["outcome"] in (Outcome.UPDATED, Outcome.UNCHANGED):
-            return _update(event, details, row["values"], actor)
+            return _update(event, details, row["values"], actor, note, send)
         try:
             created = register_delegate(
                 event,
@@ -319,21 +338,28 @@ def _import_row(
             )
         except AlreadyRegistered:
             # Registered meanwhile, by the form or another import.
-            return _update(event, details, row["values"], actor)
+            return _update(event, details, row["values"], actor, note, send)
         return STATUS_OUTCOMES[created.registration.status], ""
     except Refused as refusal:
         return Outcome.ERROR, str(refusal)
 
 
 def _update(
-    event: Event, details: DelegateDetails, columns, actor: Actor
+    event: Event, details: DelegateDetails, columns, actor: Actor, note: str, send: bool
 ) -> tuple[str, str]:
     existing = registration_for_address(event.id, details.email)
     if existing is None:
         return Outcome.ERROR, str(_l("no longer registered"))
-    if existing.programme.code != details.country:
-        return Outcome.ERROR, str(_l("registered meanwhile elsewhere"))
-    changed = update_details(existing, overlaid(existing, details, columns), actor)
+    problem = _not_updatable(existing, details)
+    if problem:
+        return Outcome.ERROR, problem
+    changed = update_details(
+        existing,
+        overlaid(existing, details, columns),
+        actor,
+        note=note,
+        send_message=send,
+    )
     return (Outcome.UPDATED if changed else Outcome.UNCHANGED), ""
 
 

@@ -370,12 +370,19 @@ def expire_requests(now: datetime | None = None) -> int:
 
 
 def update_details(
-    registration: Registration, details: DelegateDetails, actor: Actor
+    registration: Registration,
+    details: DelegateDetails,
+    actor: Actor,
+    *,
+    note: str = "",
+    send_message: bool = True,
 ) -> bool:
     """Change a registration's details; True when anything changed.
 
     The country programme stays (moving between quotas is an organiser's
-    cancel-and-register). A confirmed delegate gets an updated invitation.
+    cancel-and-register). A confirmed delegate gets an updated invitation,
+    unless ``send_message`` is off (an import "without e-mail"): then it
+    waits for the organisers to send it (``invitation_pending``).
     """
     # Lock the row: an event-wide update may be raising SEQUENCE meanwhile.
     registration = engine.locked(Registration, registration.id)
@@ -401,7 +408,9 @@ def update_details(
         raise AlreadyRegistered(str(ADDRESS_TAKEN)) from error
     registration.sequence += 1
     registration.updated_at = utcnow()
-    audit.record("edited", actor, registration=registration, before=old, after=new)
+    audit.record(
+        "edited", actor, registration=registration, before=old, after=new, note=note
+    )
     if moved:
         # The old address hears of it (without a link), in case it was not
         # its owner who moved the registration away.
@@ -413,7 +422,10 @@ def update_details(
             with_calendar=False,
         )
     if registration.status == RegistrationStatus.CONFIRMED:
-        notify(registration, "updated")
+        if send_message:
+            notify(registration, "updated")
+        else:
+            registration.invitation_pending = True
     return True
 
 
