@@ -29,7 +29,7 @@ from app.extensions import db
 from app.forms import Form
 from app.i18n import LANGUAGES
 from app.imports import MAX_BYTES, ROW_NUMBER, UnreadableFile, as_text, read_sheet
-from app.models.registrations import PASSPORT_FIELDS
+from app.models.registrations import DELEGATE_FIELDS
 from app.public.forms import RegistrationForm
 from app.services import imports as import_service
 from app.services import registration as registration_service
@@ -38,32 +38,18 @@ from app.services.imports import CheckedRow, Outcome
 from app.services.links import registration_for_address
 from app.services.registration import DelegateDetails
 
-# The attendee CSV's own names for what the form asks.
+# The attendee CSV's own names for what the form asks (appearing in the
+# public list is the delegate's own choice: not imported).
 IMPORT_COLUMNS = (
     "full_name",
     "email",
     "country",
-    "organisation",
-    "job_title",
-    "category",
-    "gender",
-    "phone",
-    "arrival_date",
-    "departure_date",
-    "needs_accommodation",
-    "dietary",
-    "dietary_detail",
-    "accessibility",
-    "needs_visa_letter",
-    "badge_name",
-    *PASSPORT_FIELDS,
-    "language",
+    *(f for f in DELEGATE_FIELDS if f not in ("full_name", "email", "listed_publicly")),
 )
 REQUIRED_COLUMNS = ("full_name", "email", "country", "organisation", "category")
 BOOLEAN_COLUMNS = ("needs_accommodation", "needs_visa_letter")
 # Columns of the attendee CSV that say what the app decided: read past
-# without a warning, so that the CSV can be imported back. (Appearing in
-# the public list is the delegate's own choice: not imported.)
+# without a warning, so that the CSV can be imported back.
 EXPORTED_ONLY = (
     "reference",
     "status",
