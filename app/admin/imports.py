@@ -24,6 +24,7 @@ from app.admin.downloads import (
     spreadsheet,
     spreadsheet_routes,
 )
+from app.admin.forms import ActionForm
 from app.exports import Table, table_csv
 from app.extensions import db
 from app.forms import Form
@@ -263,9 +264,9 @@ def import_preview(slug: str, batch_id: int):
 def import_run(slug: str, batch_id: int):
     event = event_or_404(slug)
     batch = _batch_or_404(event, batch_id)
-    form = Form()
+    form = ActionForm()
     actor = Actor.organiser(current_user)
-    if form.submit(lambda: import_service.run_import(batch, actor)):
+    if form.act(lambda: import_service.run_import(batch, actor)):
         differ = form.result
         flash(
             _("Imported.")
@@ -276,10 +277,6 @@ def import_run(slug: str, batch_id: int):
                 differ,
             )
         )
-    elif form.form_errors:
-        flash(" ".join(form.form_errors))
-    else:
-        abort(400, description=_("The form was incomplete; go back and try again."))
     return redirect(
         url_for("admin.import_preview", slug=slug, batch_id=batch_id), code=303
     )
@@ -330,9 +327,9 @@ def import_template(slug: str, kind: str):
 def send_invitations(slug: str):
     """Send their message to every delegate imported without one."""
     event = event_or_404(slug)
-    form = Form()
+    form = ActionForm()
     actor = Actor.organiser(current_user)
-    if form.submit(
+    if form.act(
         lambda: registration_service.send_pending_invitations(
             event, actor, scope_country()
         )
