@@ -13,7 +13,11 @@ import re
 import sys
 import time
 
+from sqlalchemy import func, select
+
 from app import create_app
+from app.extensions import db
+from app.models import OutboxMessage, Registration
 
 ROWS = 1000
 # The issue's targets, in seconds.
@@ -40,6 +44,20 @@ def spreadsheet() -> bytes:
     return text.getvalue().encode()
 
 
+def imported_and_queued() -> tuple[int, int]:
+    """How many of the file's delegates are registered, and how many
+    messages to them wait in the outbox."""
+    imported = Registration.email.like("imported-%")
+    registrations = db.session.scalar(select(func.count()).where(imported))
+    messages = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .join(Registration, OutboxMessage.registration_id == Registration.id)
+        .where(imported)
+    )
+    return registrations, messages
+
+
 def main(slug: str, organiser: str) -> None:
     app = create_app({"RATELIMIT_ENABLED": False})
     client = app.test_client()
@@ -57,7 +75,12 @@ def main(slug: str, organiser: str) -> None:
     started = time.perf_counter()
     answer = client.post(
         address,
-        data={"csrf_token": token, "file": (io.BytesIO(spreadsheet()), "bench.csv")},
+        # "E-mail the delegates now" is on, as the form has it by default.
+        data={
+            "csrf_token": token,
+            "send_email": "y",
+            "file": (io.BytesIO(spreadsheet()), "bench.csv"),
+        },
         content_type="multipart/form-data",
     )
     if answer.status_code != 303:
@@ -70,6 +93,10 @@ def main(slug: str, organiser: str) -> None:
     import_seconds = time.perf_counter() - started
     if done.status_code != 303:
         raise SystemExit(f"the import answered {done.status_code}")
+    with app.app_context():
+        imported, queued = imported_and_queued()
+    if imported != ROWS or queued != ROWS:
+        raise SystemExit(f"{imported} rows registered, {queued} messages queued")
     print(
         json.dumps(
             {
