@@ -123,7 +123,7 @@ def load_config(instance_path: Path) -> dict:
         "PERMANENT_SESSION_LIFETIME": int(
             os.environ.get("SESSION_LIFETIME_SECONDS", 8 * 3600)
         ),
-        "DEFAULT_EVENT_SLUG": os.environ.get("DEFAULT_EVENT_SLUG", "score-bogor-2011"),
+        "DEFAULT_EVENT_SLUG": os.environ.get("DEFAULT_EVENT_SLUG", ""),
         "EMAIL_CHECK_DELIVERABILITY": env_flag("EMAIL_CHECK_DELIVERABILITY"),
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_METHOD": "scrypt",

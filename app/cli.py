@@ -13,13 +13,14 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app import seed_data
-from app.extensions import db
+from app.extensions import cache, db
 from app.mail_transport import transport_for
-from app.models import Organiser
+from app.models import Event, EventStatus, Organiser
 from app.models.organisers import Role
-from app.services import outbox
+from app.services import Refused, outbox
 from app.services.audit import Actor
 from app.services.demo import add_demo_registrations, analyse_registrations
+from app.services.event_setup import add_programme, remove_programme, set_status
 from app.services.events import EventNotFound, event_by_slug
 from app.services.imports import forget_expired as forget_expired_imports
 from app.services.organisers import (
@@ -35,6 +36,7 @@ from app.services.registration import (
     set_quota,
 )
 from app.services.seeding import seed_workshop
+from app.services.teams import create_account
 
 DEV_ORGANISER_EMAIL = "organiser@example.org"
 # Seconds between the mail worker's sweeps of expired registration requests.
@@ -74,20 +76,43 @@ def seed_command(demo_registrations: int) -> None:
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default="organiser")
 @click.option("--country", "country_code", help="Country programme of a coordinator.")
-def create_organiser_command(email: str, role: str, country_code: str | None) -> None:
-    """Create an organiser account (password from ORGANISER_PASSWORD or a prompt)."""
+@click.option(
+    "--event",
+    "slug",
+    help="The event whose team an organiser or coordinator joins "
+    f"(default: the seeded {seed_data.EVENT['slug']}).",
+)
+def create_organiser_command(
+    email: str, role: str, country_code: str | None, slug: str | None
+) -> None:
+    """Create an organiser account (password from ORGANISER_PASSWORD or a prompt).
+
+    An organiser or coordinator joins one event's team; admins see every event.
+    """
+    if slug is not None:
+        event = _event_for_command(slug)
+    else:
+        event = db.session.scalar(
+            select(Event).where(Event.slug == seed_data.EVENT["slug"])
+        )
     password = os.environ.get("ORGANISER_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
     try:
-        organiser = create_organiser(
-            email, password, role, country_code, actor=Actor.command_line()
+        organiser = create_account(
+            email,
+            password,
+            role,
+            country_code,
+            event=event,
+            actor=Actor.command_line(),
         )
         db.session.commit()
-    except OrganiserError as error:
+    except Refused as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
-    click.echo(f"Created {organiser.role} {organiser.email}.")
+    where = f" in the team of {event.slug}" if event and role != Role.ADMIN else ""
+    click.echo(f"Created {organiser.role} {organiser.email}{where}.")
 
 
 @click.command("create-dev-organiser")
@@ -218,6 +243,57 @@ def purge_personal_data_command(slug: str, force: bool) -> None:
     click.echo(f"Anonymised {count} registrations of {event.slug}.")
 
 
+@click.command("set-status")
+@with_appcontext
+@click.argument("slug")
+@click.argument("status", type=click.Choice([s.value for s in EventStatus]))
+def set_status_command(slug: str, status: str) -> None:
+    """Move an event in its life cycle: draft, published, closed or archived."""
+    event = _event_for_command(slug)
+    changed = set_status(event, status, Actor.command_line())
+    db.session.commit()
+    cache.clear()
+    if changed:
+        click.echo(f"{event.slug} is now {status}.")
+    else:
+        click.echo(f"{event.slug} was already {status}; nothing changed.")
+
+
+@click.command("add-programme")
+@with_appcontext
+@click.argument("slug")
+@click.argument("country_code")
+@click.argument("quota", type=click.IntRange(min=0))
+def add_programme_command(slug: str, country_code: str, quota: int) -> None:
+    """Let a country programme (ISO 3166-1 code) take part, with its quota."""
+    event = _event_for_command(slug)
+    try:
+        programme = add_programme(event, country_code, quota, Actor.command_line())
+        db.session.commit()
+    except Refused as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    cache.clear()
+    click.echo(f"{programme.name} ({programme.code}) takes part, quota {quota}.")
+
+
+@click.command("remove-programme")
+@with_appcontext
+@click.argument("slug")
+@click.argument("country_code")
+def remove_programme_command(slug: str, country_code: str) -> None:
+    """Take a programme out of an event (refused while it has registrations)."""
+    event = _event_for_command(slug)
+    try:
+        remove_programme(event, country_code, Actor.command_line())
+        db.session.commit()
+    except Refused as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    cache.clear()
+    click.echo(f"{country_code.upper()} no longer takes part in {event.slug}.")
+
+
 def init_app(app) -> None:
     for command in (
         seed_command,
@@ -228,5 +304,8 @@ def init_app(app) -> None:
         set_quota_command,
         set_capacity_command,
         purge_personal_data_command,
+        set_status_command,
+        add_programme_command,
+        remove_programme_command,
     ):
         app.cli.add_command(command)

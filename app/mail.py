@@ -60,12 +60,15 @@ SUBJECTS = {
     "email_changed": _l("The e-mail address of your registration has changed"),
     "confirm_email": _l("Confirm your registration"),
     "account_locked": _l("Your organiser account was locked after failed logins"),
+    "team_invitation": _l("You are invited to organise a workshop"),
     "visa_letter": _l("Your visa invitation letter"),
     "visa_letter_refused": _l("Your request for a visa letter"),
 }
 # Messages about a registration (the other two have builders of their own).
 MESSAGE_KINDS = tuple(
-    k for k in SUBJECTS if k not in ("confirm_email", "account_locked")
+    k
+    for k in SUBJECTS
+    if k not in ("confirm_email", "account_locked", "team_invitation")
 )
 # Messages about a seat the delegate has: they show the programme and, when
 # the registration is confirmed, carry the invitation (METHOD:REQUEST).
@@ -298,6 +301,37 @@ def build_account_locked(
     }
     return _message(
         "account_locked",
+        context,
+        message_id=message_id,
+        sender=(sender_name, sender),
+        recipient=("", recipient),
+        subject=subject,
+    )
+
+
+def build_team_invitation(
+    event: Event,
+    *,
+    message_id: str,
+    recipient: str,
+    role_label: str,
+    set_password_url: str,
+    valid_days: int,
+    sender: str,
+    sender_name: str = DEFAULT_SENDER_NAME,
+) -> EmailMessage:
+    """The e-mail inviting someone to an event's team, with the one-time
+    link that sets their password."""
+    subject = subject_for("team_invitation")
+    context = {
+        "recipient": recipient,
+        "event": event,
+        "role_label": role_label,
+        "set_password_url": set_password_url,
+        "valid_days": valid_days,
+    }
+    return _message(
+        "team_invitation",
         context,
         message_id=message_id,
         sender=(sender_name, sender),

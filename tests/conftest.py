@@ -200,11 +200,12 @@ def smtp(app):
 
 
 @pytest.fixture
-def organiser(app):
-    from app.services.organisers import create_organiser
+def organiser(app, event):
+    """An organiser in the seeded workshop's team: (e-mail, password)."""
+    from tests.helpers import add_organiser
 
     with app.app_context():
-        create_organiser("organiser@example.org", "correct horse battery")
+        add_organiser("organiser@example.org", "correct horse battery")
         db.session.commit()
     return "organiser@example.org", "correct horse battery"
 
@@ -221,10 +222,10 @@ def log_in(client, email: str, password: str) -> None:
 
 def staff_client(app, email="staff@example.org", role="organiser", country=None):
     """A new client logged in with a new account of ``role``."""
-    from app.services.organisers import create_organiser
+    from tests.helpers import add_organiser
 
     with app.app_context():
-        create_organiser(email, ORGANISER_PASSWORD, role, country)
+        add_organiser(email, ORGANISER_PASSWORD, role, country)
         db.session.commit()
     client = app.test_client()
     log_in(client, email, ORGANISER_PASSWORD)
@@ -304,10 +305,10 @@ def delegates(app, event):
 @pytest.fixture
 def admin(app):
     """An admin account: (e-mail, password)."""
-    from app.services.organisers import create_organiser
+    from tests.helpers import add_organiser
 
     with app.app_context():
-        create_organiser("admin@example.org", ORGANISER_PASSWORD, role="admin")
+        add_organiser("admin@example.org", ORGANISER_PASSWORD, role="admin")
         db.session.commit()
     return "admin@example.org", ORGANISER_PASSWORD
 

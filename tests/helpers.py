@@ -10,9 +10,12 @@ import subprocess
 from email.message import EmailMessage
 from pathlib import Path
 
+from sqlalchemy import select
+
 from app.extensions import db
-from app.models import OutboxMessage
+from app.models import Event, OutboxMessage
 from app.services.notifications import compose
+from app.services.teams import create_account
 
 
 def built_message(row: OutboxMessage, *, keep_link: bool = False) -> EmailMessage:
@@ -178,3 +181,17 @@ def sheet_records(sheet) -> list[dict]:
     """The sheet's rows below its header, as dicts by column name."""
     header, *rows = sheet.iter_rows(values_only=True)
     return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def add_organiser(
+    email: str,
+    password: str,
+    role: str = "organiser",
+    country_code: str | None = None,
+    slug: str = "score-bogor-2011",
+):
+    """An account as ``flask create-organiser`` makes it: an organiser or a
+    coordinator joins the team of the event at ``slug`` (the seeded one)
+    when it exists; an admin sees every event."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    return create_account(email, password, role, country_code, event=event)

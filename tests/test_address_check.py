@@ -65,11 +65,11 @@ def statuses(app) -> dict[str, str]:
 def test_the_setting_is_a_checkbox_on_the_registration_settings_page(
     app, client, event, organiser
 ):
-    from app.services.organisers import create_organiser
     from tests.conftest import log_in
+    from tests.helpers import add_organiser
 
     with app.app_context():
-        create_organiser("admin@example.org", "correct horse battery", role="admin")
+        add_organiser("admin@example.org", "correct horse battery", role="admin")
         db.session.commit()
     log_in(client, "admin@example.org", "correct horse battery")
     page = client.get(SETTINGS).get_data(as_text=True)

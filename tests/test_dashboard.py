@@ -23,9 +23,8 @@ from app.models import Registration
 from app.models.registrations import CATEGORIES, DIETARY, GENDERS
 from app.services import registration as registration_service
 from app.services.audit import SYSTEM
-from app.services.organisers import create_organiser
 from app.services.registration import DelegateDetails, register_delegate
-from tests.helpers import statements_during
+from tests.helpers import add_organiser, statements_during
 
 DASHBOARD = f"/admin/events/{SLUG}/"
 _numbers = itertools.count(1)
@@ -194,7 +193,7 @@ def dashboard_numbers(client) -> PageNumbers:
 @pytest.fixture
 def ghana_coordinator(app, client, event):
     with app.app_context():
-        create_organiser(
+        add_organiser(
             "kofi@example.org",
             "correct horse battery",
             role="coordinator",

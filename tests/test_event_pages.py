@@ -145,11 +145,11 @@ def test_the_event_page_and_calendars_are_kept_for_a_while(caching_app, event):
 def test_a_settings_change_shows_on_the_kept_pages_at_once(
     caching_app, event, organiser
 ):
-    from app.services.organisers import create_organiser
     from tests.conftest import csrf_token, log_in
+    from tests.helpers import add_organiser
 
     with caching_app.app_context():
-        create_organiser("admin@example.org", "correct horse battery", role="admin")
+        add_organiser("admin@example.org", "correct horse battery", role="admin")
         db.session.commit()
     caching_app.test_client().get("/")  # now kept
     client = caching_app.test_client()

@@ -20,14 +20,13 @@ from app.models import AuditEntry, OutboxMessage, ProgrammeSession, Registration
 from app.services import event_settings
 from app.services.audit import SYSTEM
 from app.services.event_settings import SettingsError
-from app.services.organisers import create_organiser
 from app.services.registration import (
     DelegateDetails,
     cancel_registration,
     register_delegate,
     set_quota,
 )
-from tests.helpers import built_message
+from tests.helpers import add_organiser, built_message
 
 SETTINGS = f"/admin/events/{SLUG}/settings"
 DETAILS = f"{SETTINGS}/details"
@@ -41,7 +40,7 @@ HOST = "register.example.org"
 @pytest.fixture
 def admin_client(app, client, event):
     with app.app_context():
-        create_organiser("admin@example.org", PASSWORD, role="admin")
+        add_organiser("admin@example.org", PASSWORD, role="admin")
         db.session.commit()
     log_in(client, "admin@example.org", PASSWORD)
     return client
@@ -153,9 +152,7 @@ def test_organisers_and_coordinators_may_not_see_or_change_settings(
     app, client, event, role, country
 ):
     with app.app_context():
-        create_organiser(
-            f"{role}@example.org", PASSWORD, role=role, country_code=country
-        )
+        add_organiser(f"{role}@example.org", PASSWORD, role=role, country_code=country)
         db.session.commit()
     log_in(client, f"{role}@example.org", PASSWORD)
 

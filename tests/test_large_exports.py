@@ -88,10 +88,10 @@ def test_a_long_download_outlives_the_worker_timeout(app, event, database_uri):
     """The CSV takes longer than gunicorn's timeout (here 2 s, held up by a
     lock), and arrives whole."""
     with app.app_context():
-        from app.services.organisers import create_organiser
+        from tests.helpers import add_organiser
 
         add_demo_registrations(event_by_slug(SLUG), 200)
-        create_organiser("organiser@example.org", "correct horse battery")
+        add_organiser("organiser@example.org", "correct horse battery")
         db.session.commit()
     engine = create_engine(database_uri)
     with (

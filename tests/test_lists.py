@@ -19,7 +19,6 @@ from app.extensions import db
 from app.models import CountryProgramme, Event, Registration
 from app.services import audit
 from app.services.lists import nights, rooming_totals
-from app.services.organisers import create_organiser
 from app.services.registration import (
     DelegateDetails,
     cancel_registration,
@@ -27,6 +26,7 @@ from app.services.registration import (
 )
 from tests.helpers import (
     FORMULA_STARTS,
+    add_organiser,
     cells_as_excel_splits_them,
     sheet_records,
     workbook,
@@ -256,7 +256,7 @@ def download(client, url: str) -> list[dict[str, str]]:
 def coordinator(app, client, event):
     """The client, logged in as Ghana's coordinator."""
     with app.app_context():
-        create_organiser(
+        add_organiser(
             "ghana@example.org",
             "correct horse battery",
             role="coordinator",

@@ -1,5 +1,6 @@
 """Upgrading a database that holds a workshop keeps every row: the languages'
-migrations rebuild the events table on SQLite, which must not cascade."""
+migrations rebuild the events table on SQLite, which must not cascade; and
+the many-events migration keeps every organiser's access."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from app.models import CountryProgramme, Event, ProgrammeSession, Registration
+from app.models import (
+    CountryProgramme,
+    Event,
+    EventStatus,
+    ProgrammeSession,
+    Registration,
+    TeamMember,
+)
+from app.models.organisers import Role
 from config import database_url
 
 BEFORE_LANGUAGES = "865a8f5537b6"
@@ -40,6 +49,14 @@ WORKSHOP = [
         'kofi@example.org', 'SCORE', '', 'score_team', 'male', '', false, 'none',
         '', '', false, false, '', '2011-01-01 00:00:00', '1', 0,
         '2011-01-01 00:00:00', '2011-01-01 00:00:00')""",
+    """INSERT INTO organisers (id, email, password_hash, role, country_code,
+        active, created_at)
+       VALUES (1, 'admin@example.org', 'x', 'admin', NULL, true,
+        '2011-01-01 00:00:00'),
+              (2, 'staff@example.org', 'x', 'organiser', NULL, true,
+        '2011-01-01 00:00:00'),
+              (3, 'gh@example.org', 'x', 'coordinator', 'GH', true,
+        '2011-01-01 00:00:00')""",
 ]
 
 
@@ -84,6 +101,15 @@ def test_upgrading_a_workshop_keeps_its_rows_and_its_indonesian_title(
         assert event.translations == {"id": {"title": "Lokakarya"}}
         assert event.default_language == "en"
         assert db.session.get(Registration, 1).language == "en"
+        # Every event was public, and its organisers and coordinators keep
+        # exactly their access; admins see every event without a place.
+        assert event.status is EventStatus.PUBLISHED
+        team = db.session.execute(
+            select(TeamMember.organiser_id, TeamMember.role, TeamMember.country_code)
+            .where(TeamMember.event_id == 1)
+            .order_by(TeamMember.organiser_id)
+        ).all()
+        assert team == [(2, Role.ORGANISER, None), (3, Role.COORDINATOR, "GH")]
         db.session.remove()
 
         downgrade(revision=BEFORE_LANGUAGES)

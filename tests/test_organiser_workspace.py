@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, LoginFailure, OutboxMessage, Registration
-from app.services.organisers import create_organiser
 from tests.conftest import SLUG, csrf_token
-from tests.helpers import built_message
+from tests.helpers import add_organiser, built_message
 from tests.seats_helpers import sign_up, statuses, the_event
 
 ADMIN = f"/admin/events/{SLUG}"
@@ -33,9 +32,9 @@ def people(app, event):
     with app.app_context():
         ghana = [sign_up("GH", f"kofi{i}@gh.example.org") for i in range(2)]
         india = sign_up("IN", "priya@in.example.org")
-        create_organiser("admin@example.org", PASSWORD, "admin")
-        create_organiser("staff@example.org", PASSWORD, "organiser")
-        create_organiser("gh@example.org", PASSWORD, "coordinator", "GH")
+        add_organiser("admin@example.org", PASSWORD, "admin")
+        add_organiser("staff@example.org", PASSWORD, "organiser")
+        add_organiser("gh@example.org", PASSWORD, "coordinator", "GH")
         db.session.commit()
         return {"ghana": [g.id for g in ghana], "india": india.id}
 

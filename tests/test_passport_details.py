@@ -16,9 +16,8 @@ from app.models import AuditEntry, Registration
 from app.models.registrations import PASSPORT_FIELDS
 from app.services.audit import SYSTEM
 from app.services.events import event_by_slug
-from app.services.organisers import create_organiser
 from app.services.privacy import purge_event
-from tests.helpers import every_stored_text
+from tests.helpers import add_organiser, every_stored_text
 
 REGISTER = f"/events/{SLUG}/register"
 PASSPORT = "C1234567"
@@ -147,8 +146,8 @@ def test_only_the_organisers_page_shows_the_passport_number_in_full(
         assert secret not in exported
 
     with app.app_context():
-        create_organiser("staff@example.org", "a long password here", "organiser")
-        create_organiser("vn@example.org", "a long password here", "coordinator", "VN")
+        add_organiser("staff@example.org", "a long password here", "organiser")
+        add_organiser("vn@example.org", "a long password here", "coordinator", "VN")
         db.session.commit()
     registration = stored(app)
     admin = f"/admin/events/{SLUG}"

@@ -5,6 +5,7 @@ from app.admin import (  # noqa: F401
     attendees,
     dashboard,
     documents,
+    events,
     imports,
     lists,
     log,

@@ -20,6 +20,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from app.admin.access import (
+    current_access,
     event_or_404,
     in_scope,
     registration_or_404,
@@ -172,7 +173,7 @@ def registration_action(slug: str, registration_id: int, action: str):
     chosen = ACTIONS.get(action) or abort(
         404, description=_("There is no such action.")
     )
-    if chosen.for_the_host and not current_user.role.sees_every_programme:
+    if chosen.for_the_host and not current_access().sees_every_programme:
         abort(403, description=_("Only the organisers decide on visa letters."))
     form = ActionForm()
     page = {"event": event, "registration": registration, "action": action}

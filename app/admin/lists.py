@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from flask import abort, render_template
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from app.admin.access import event_or_404, scope_country, visible_programmes
+from app.admin.access import (
+    current_access,
+    event_or_404,
+    scope_country,
+    visible_programmes,
+)
 from app.admin.blueprint import admin
 from app.admin.downloads import spreadsheet, spreadsheet_routes
 from app.exports import (
@@ -139,6 +143,6 @@ def visa_letters(slug: str):
 def visa_letters_download(slug: str, kind: str):
     event = event_or_404(slug)
     rows = list_service.stream_visa_letters(event, scope_country())
-    with_passports = current_user.role.sees_every_programme
+    with_passports = current_access().sees_every_programme
     table = visa_letters_table(rows, with_passports)
     return spreadsheet(event, "visa-letters", table, kind)

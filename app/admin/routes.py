@@ -15,7 +15,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.admin.access import scope_country
 from app.admin.blueprint import admin
 from app.admin.forms import LoginForm, PasswordForm
 from app.auth import SESSION_KEY
@@ -95,10 +94,7 @@ def logout():
 
 @admin.get("/")
 def home():
-    scope = scope_country()
-    return render_template(
-        "admin/home.html", headlines=event_headlines(scope), scope=scope
-    )
+    return render_template("admin/home.html", headlines=event_headlines(current_user))
 
 
 @admin.route("/password", methods=["GET", "POST"])

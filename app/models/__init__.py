@@ -6,11 +6,17 @@ from app.models.events import (
     CountryProgramme,
     Event,
     EventContact,
+    EventStatus,
     EventSupporter,
     ProgrammeSession,
 )
 from app.models.imports import ImportBatch
-from app.models.organisers import LoginFailure, Organiser, OrganiserSession
+from app.models.organisers import (
+    LoginFailure,
+    Organiser,
+    OrganiserSession,
+    TeamMember,
+)
 from app.models.outbox import OutboxMessage
 from app.models.registrations import (
     Registration,
@@ -23,6 +29,7 @@ __all__ = [
     "CountryProgramme",
     "Event",
     "EventContact",
+    "EventStatus",
     "EventSupporter",
     "ImportBatch",
     "LoginFailure",
@@ -33,5 +40,6 @@ __all__ = [
     "Registration",
     "RegistrationRequest",
     "RegistrationToken",
+    "TeamMember",
     "VisaLetter",
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -22,12 +24,47 @@ from sqlalchemy.sql import false, text
 
 from app.extensions import db
 from app.i18n import LocalText
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, stored_enum, utcnow
 
 SUPPORTER_KINDS = ("funder", "supporter")
 # The texts an organiser may give in each language.
 EVENT_TEXTS = ("title", "summary", "purpose", "background", "location", "host")
 SESSION_TEXTS = ("title", "description")
+
+
+class EventStatus(StrEnum):
+    """An event's life cycle: a draft is seen by its organisers only; a
+    published event takes registrations; a closed one keeps its pages but
+    not its form; an archived one is read-only everywhere."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return EVENT_STATUS_LABELS[self]
+
+    @property
+    def is_public(self) -> bool:
+        return self is not EventStatus.DRAFT
+
+    @property
+    def takes_registrations(self) -> bool:
+        return self is EventStatus.PUBLISHED
+
+    @property
+    def read_only(self) -> bool:
+        return self is EventStatus.ARCHIVED
+
+
+EVENT_STATUS_LABELS = {
+    EventStatus.DRAFT: _l("draft"),
+    EventStatus.PUBLISHED: _l("published"),
+    EventStatus.CLOSED: _l("closed"),
+    EventStatus.ARCHIVED: _l("archived"),
+}
 
 
 class Translatable:
@@ -91,6 +128,13 @@ class Event(Translatable, db.Model):
     )
     letter_sponsorship: Mapped[str] = mapped_column(Text, default="", server_default="")
     programme_is_provisional: Mapped[bool] = mapped_column(Boolean, default=True)
+    # New events start as drafts; the events before there was a life cycle
+    # were all public.
+    status: Mapped[EventStatus] = mapped_column(
+        stored_enum(EventStatus, "event_status"),
+        default=EventStatus.DRAFT,
+        server_default=EventStatus.PUBLISHED.value,
+    )
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(

@@ -7,8 +7,15 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import false
 
 from app.extensions import db
@@ -58,9 +65,41 @@ class Organiser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # A one-time link to set the password, for an account invited by e-mail
+    # (SHA-256 of the token in the link).
+    password_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     @property
     def is_active(self) -> bool:
         return self.active
+
+
+class TeamMember(db.Model):
+    """An account's access to one event: organiser of all its programmes,
+    or coordinator of one. Admins need none: they see every event."""
+
+    __tablename__ = "event_team_members"
+    __table_args__ = (
+        UniqueConstraint("event_id", "organiser_id"),
+        CheckConstraint(
+            "role = 'organiser' OR (role = 'coordinator' AND country_code IS NOT NULL)",
+            name="team_role_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    organiser_id: Mapped[int] = mapped_column(
+        ForeignKey("organisers.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(stored_enum(Role, "team_role"))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organiser: Mapped[Organiser] = relationship()
 
 
 class LoginFailure(db.Model):

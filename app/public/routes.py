@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -20,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app import ical
 from app.calendar_responses import CalendarFile, calendar_response
@@ -34,7 +36,7 @@ from app.public.forms import (
     RegistrationForm,
 )
 from app.security import limit, lost_link_email_key
-from app.services import audit, seats, visa_letters
+from app.services import audit, seats, teams, visa_letters
 from app.services import checkin as checkin_service
 from app.services import events as event_service
 from app.services import lists as list_service
@@ -52,15 +54,32 @@ log = logging.getLogger(__name__)
 
 
 def _event_or_404(slug: str):
+    """The event at ``slug``; a draft only for the organisers of its team,
+    who see it marked ``noindex`` and never cached."""
     try:
-        return event_service.event_by_slug(slug)
+        event = event_service.event_by_slug(slug)
     except event_service.EventNotFound:
         abort(404, description=_("There is no event at this address."))
+    if not event.status.is_public:
+        if not (current_user.is_authenticated and teams.access_to(event, current_user)):
+            abort(404, description=_("There is no event at this address."))
+        g.draft_preview = True
+    return event
+
+
+@public.after_request
+def hide_drafts(response):
+    """A draft's pages, seen by its organisers, are kept by no cache and
+    indexed by no search engine."""
+    if g.get("draft_preview"):
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def kept(key: str, build):
     """The value cached under ``key`` in the reader's language, or
-    ``build()``'s, cached now.
+    ``build()``'s, cached now (unless it shows a draft).
 
     Keys are plain strings: Flask-Caching's ``memoize`` inspected the
     function's signature on every call, which cost more than the page. A
@@ -73,59 +92,65 @@ def kept(key: str, build):
         return build()
     if value is None:
         value = build()
-        with suppress(Exception):
-            cache.set(key, value)
+        if not g.get("draft_preview"):
+            with suppress(Exception):
+                cache.set(key, value)
     return value
 
 
 @public.get("/")
 def home():
-    return _event_response(None)
+    """The one event there is to show, else the list of public events."""
+    return _page_response("front-page", _front_page_html)
 
 
 @public.get("/events/<slug>/")
 def event_page(slug: str):
-    return _event_response(slug)
+    return _page_response(f"event-page/{slug}", lambda: _event_html(slug))
 
 
-def _event_response(slug: str | None):
-    """The event page: the same for every visitor (no form, no cookie), so it
-    is kept whole for PAGE_CACHE_SECONDS, by the app and by any proxy."""
+def _page_response(key: str, build):
+    """A page the same for every visitor (no form, no cookie): kept whole
+    for PAGE_CACHE_SECONDS, by the app and by any proxy."""
     if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
         # A visitor with a session (an organiser, a message waiting): the
         # answer may carry their cookie, so no shared cache may keep it.
         if "_flashes" in session:  # a message for this visitor alone
-            return render_template("public/event.html", **_event_context(slug))
+            return build()
         cache_control = "private, no-cache"
     else:
         seconds = current_app.config["PAGE_CACHE_SECONDS"]
         cache_control = f"public, max-age={seconds}"
-    html = kept(f"event-page/{slug or ''}", lambda: _event_html(slug))
-    return html, {"Cache-Control": cache_control}
+    return kept(key, build), {"Cache-Control": cache_control}
 
 
-def _event_html(slug: str | None) -> str:
-    return render_template("public/event.html", **_event_context(slug))
+def _front_page_html() -> str:
+    forced = current_app.config["DEFAULT_EVENT_SLUG"]
+    if forced:
+        return _event_html(forced)
+    upcoming, past = event_service.front_page_events(utcnow().date())
+    if len(upcoming) == 1 or (not upcoming and len(past) == 1):
+        return _event_html((upcoming or past)[0].slug)
+    if not upcoming and not past:
+        abort(404, description=_("No event has been published yet."))
+    return render_template(
+        "public/events.html",
+        upcoming=upcoming,
+        past=past,
+        seats_left=event_service.seats_left,
+    )
 
 
-def _event_context(slug: str | None) -> dict:
-    """The event (the default one at ``/``) and what its page shows."""
-    if slug is None:
-        try:
-            event = event_service.default_event(
-                current_app.config["DEFAULT_EVENT_SLUG"]
-            )
-        except event_service.EventNotFound:
-            abort(404, description=_("No event has been published yet."))
-    else:
-        event = _event_or_404(slug)
-    return {
-        "event": event,
-        "seats": event_service.seats_by_programme(event),
-        "programme": event.programme_by_day(current_language()),
-        "closed_message": registration_window_message(event, utcnow()),
-        "links": calendar_links(event),
-    }
+def _event_html(slug: str) -> str:
+    event = _event_or_404(slug)
+    return render_template(
+        "public/event.html",
+        event=event,
+        seats=event_service.seats_by_programme(event),
+        programme=event.programme_by_day(current_language()),
+        closed_message=registration_window_message(event, utcnow()),
+        links=calendar_links(event),
+    )
 
 
 def _event_url(event) -> str:

@@ -16,11 +16,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import aliased
 
 from app import engine
 from app.extensions import db
-from app.models import CountryProgramme, Event, Registration
+from app.models import CountryProgramme, Event, Organiser, Registration, TeamMember
+from app.models.organisers import Role
 from app.models.registrations import (
     CATEGORIES,
     DIETARY,
@@ -381,47 +383,51 @@ class EventHeadline:
     waitlisted: int
     # The event's capacity, or for a coordinator the programme's quota.
     capacity: int | None
+    # The one programme a coordinator sees, or None.
+    programme: str | None = None
 
 
-def event_headlines(only_country: str | None = None) -> list[EventHeadline]:
-    """Every event (for a coordinator, those of their programme) with its
-    confirmed, pending and waitlisted counts, in one statement."""
+def event_headlines(organiser: Organiser) -> list[EventHeadline]:
+    """The events the organiser may open, with their confirmed, pending and
+    waitlisted counts (a coordinator's: their programme's, against its
+    quota), in one statement."""
     shown = (
         RegistrationStatus.CONFIRMED,
         RegistrationStatus.PENDING,
         RegistrationStatus.WAITLISTED,
     )
-    counts = select(
-        Registration.event_id,
-        *(_count(Registration.status == each).label(each.value) for each in shown),
-    ).group_by(Registration.event_id)
-    if only_country:
-        counts = counts.join(
-            CountryProgramme, Registration.programme_id == CountryProgramme.id
-        ).where(CountryProgramme.code == only_country)
-    counts = counts.subquery()
-    if only_country:
-        quotas = (
-            select(
-                CountryProgramme.event_id,
-                func.sum(CountryProgramme.quota).label("capacity"),
-            )
-            .where(CountryProgramme.code == only_country)
-            .group_by(CountryProgramme.event_id)
-            .subquery()
+    counted = [_count(Registration.status == each) for each in shown]
+    if organiser.role is Role.ADMIN:
+        query = select(Event, *counted, Event.capacity).outerjoin(
+            Registration, Registration.event_id == Event.id
         )
-        capacity = quotas.c.capacity
     else:
-        capacity = Event.capacity
-    query = select(
-        Event,
-        func.coalesce(counts.c.confirmed, 0),
-        func.coalesce(counts.c.pending, 0),
-        func.coalesce(counts.c.waitlisted, 0),
-        capacity,
-    ).outerjoin(counts, counts.c.event_id == Event.id)
-    if only_country:
-        # A coordinator sees only the events their programme takes part in.
-        query = query.join(quotas, quotas.c.event_id == Event.id)
-    query = query.order_by(Event.starts_on, Event.id)
+        coordinating = TeamMember.role == Role.COORDINATOR
+        theirs = aliased(CountryProgramme)
+        quota = (
+            select(theirs.quota)
+            .where(theirs.event_id == Event.id, theirs.code == TeamMember.country_code)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                Event,
+                *counted,
+                case((coordinating, quota), else_=Event.capacity),
+                case((coordinating, TeamMember.country_code)),
+            )
+            .join(
+                TeamMember,
+                (TeamMember.event_id == Event.id)
+                & (TeamMember.organiser_id == organiser.id),
+            )
+            .outerjoin(
+                CountryProgramme,
+                (CountryProgramme.event_id == Event.id)
+                & (~coordinating | (CountryProgramme.code == TeamMember.country_code)),
+            )
+            .outerjoin(Registration, Registration.programme_id == CountryProgramme.id)
+            .group_by(TeamMember.id)
+        )
+    query = query.group_by(Event.id).order_by(Event.starts_on.desc(), Event.id)
     return [EventHeadline(*row) for row in db.session.execute(query)]

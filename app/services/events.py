@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -11,6 +12,7 @@ from app.extensions import db
 from app.models import (
     CountryProgramme,
     Event,
+    EventStatus,
     Registration,
 )
 from app.models.registrations import RegistrationStatus
@@ -28,14 +30,19 @@ def event_by_slug(slug: str) -> Event:
     return event
 
 
-def default_event(preferred_slug: str) -> Event:
-    """The event shown at ``/``: the configured one, else the earliest created."""
-    event = db.session.scalar(
-        select(Event).order_by(Event.slug != preferred_slug, Event.id).limit(1)
+def front_page_events(today: date) -> tuple[list[Event], list[Event]]:
+    """The public events for the site's front page: those not yet over,
+    soonest first, and the past ones, latest first."""
+    public = select(Event).where(
+        Event.status.in_([EventStatus.PUBLISHED, EventStatus.CLOSED])
     )
-    if event is None:
-        raise EventNotFound(preferred_slug)
-    return event
+    upcoming = db.session.scalars(
+        public.where(Event.ends_on >= today).order_by(Event.starts_on, Event.id)
+    )
+    past = db.session.scalars(
+        public.where(Event.ends_on < today).order_by(Event.starts_on.desc(), Event.id)
+    )
+    return list(upcoming), list(past)
 
 
 @dataclass(frozen=True)
@@ -77,3 +84,12 @@ def seats_by_programme(event: Event) -> list[ProgrammeSeats]:
         .order_by(CountryProgramme.sort_order, CountryProgramme.id)
     )
     return [ProgrammeSeats(*row) for row in rows]
+
+
+def seats_left(event: Event) -> int:
+    """Free seats: the programmes' free quotas, within the event's capacity."""
+    seats = seats_by_programme(event)
+    free = sum(p.free for p in seats)
+    if event.capacity is None:
+        return free
+    return max(0, min(free, event.capacity - sum(p.taken for p in seats)))

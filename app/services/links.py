@@ -6,14 +6,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Registration, RegistrationRequest, RegistrationToken
+from app.models import Organiser, Registration, RegistrationRequest, RegistrationToken
 from app.models.registrations import normalise_email
+from app.models.types import utcnow
 
 TOKEN_BYTES = 32  # 256 bits
+# How long the link mailed to an invited organiser sets their password.
+PASSWORD_LINK_LIFETIME = timedelta(days=7)
 
 
 def hash_token(token: str) -> str:
@@ -48,6 +52,23 @@ def mint_request_token(request: RegistrationRequest) -> str:
 def request_for_token(token: str) -> RegistrationRequest | None:
     """The registration request a confirmation link belongs to, or None."""
     return _by_hash(RegistrationRequest, RegistrationRequest.token_hash, token)
+
+
+def mint_password_token(organiser: Organiser) -> str:
+    """A one-time link setting the account's password; an earlier one stops
+    working."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    organiser.password_token_hash = hash_token(token)
+    organiser.password_token_expires_at = utcnow() + PASSWORD_LINK_LIFETIME
+    return token
+
+
+def organiser_for_password_token(token: str) -> Organiser | None:
+    """The account a set-password link opens, while the link is valid."""
+    organiser = _by_hash(Organiser, Organiser.password_token_hash, token)
+    if organiser is None or organiser.password_token_expires_at <= utcnow():
+        return None
+    return organiser
 
 
 def _by_hash(model, column, token: str, *conditions):

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 from flask import current_app
+from sqlalchemy import select
 
 from app.documents import letter_filename, visa_letter_pdf
 from app.extensions import db
@@ -26,6 +27,7 @@ from app.mail import (
     build_account_locked,
     build_address_check,
     build_message,
+    build_team_invitation,
     new_message_id,
     subject_for,
 )
@@ -35,12 +37,15 @@ from app.models import (
     OutboxMessage,
     Registration,
     RegistrationRequest,
+    TeamMember,
     VisaLetter,
 )
 from app.models.documents import VisaLetterState
 from app.models.registrations import REQUEST_LIFETIME, RegistrationStatus
 from app.models.types import utcnow
 from app.services.links import (
+    PASSWORD_LINK_LIFETIME,
+    mint_password_token,
     mint_request_token,
     mint_token,
     registration_for_address,
@@ -140,6 +145,18 @@ def notify_account_locked(
     )
 
 
+def notify_team_invitation(event: Event, organiser: Organiser) -> OutboxMessage:
+    """Queue the invitation to the event's team; its set-password link is
+    minted when the worker writes the message."""
+    return _queue(
+        "team_invitation",
+        event=event,
+        recipient=organiser.email,
+        subject=subject_for("team_invitation"),
+        facts={"organiser_id": organiser.id},
+    )
+
+
 def _queue(
     kind: str,
     *,
@@ -187,6 +204,8 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
             locked_until=datetime.fromisoformat(row.facts["locked_until"]),
             **common,
         )
+    if row.kind == "team_invitation":
+        return _team_invitation(row, common)
     if row.kind == "confirm_email":
         request = db.session.get(RegistrationRequest, row.facts.get("request_id"))
         if request is None or request.created_at <= utcnow() - REQUEST_LIFETIME:
@@ -247,6 +266,32 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
             **language_query(registration.language),
         ),
         attachments=attachments,
+        **common,
+    )
+
+
+def _team_invitation(row: OutboxMessage, common: dict) -> EmailMessage | None:
+    organiser = db.session.get(Organiser, row.facts.get("organiser_id"))
+    event = db.session.get(Event, row.event_id)
+    if organiser is None or event is None or not organiser.active:
+        return None
+    member = db.session.scalar(
+        select(TeamMember).where(
+            TeamMember.event_id == event.id, TeamMember.organiser_id == organiser.id
+        )
+    )
+    if member is None:  # taken off the team before the message went
+        return None
+    role = member.role.label
+    if member.country_code:
+        role = f"{role} ({member.country_code})"
+    return build_team_invitation(
+        event,
+        role_label=role,
+        set_password_url=external_url(
+            "admin.set_password", token=mint_password_token(organiser)
+        ),
+        valid_days=PASSWORD_LINK_LIFETIME.days,
         **common,
     )
 

@@ -277,6 +277,22 @@ def change_password(
     end_sessions(organiser, keep=session_key)
 
 
+def set_password(organiser: Organiser, new: str) -> None:
+    """The password chosen by the link an invitation mailed; the link then
+    stops working, and any session of the account ends."""
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise OrganiserError(
+            _(
+                "The new password needs at least %(min)d characters.",
+                min=MIN_PASSWORD_LENGTH,
+            )
+        )
+    organiser.password_hash = _hashed(new)
+    organiser.password_token_hash = None
+    organiser.password_token_expires_at = None
+    end_sessions(organiser)
+
+
 def set_active(organiser: Organiser, active: bool, actor: Actor) -> None:
     """Switch an account on or off; off ends all of its sessions at once.
     Nobody switches their own account off."""

@@ -24,6 +24,7 @@ from app.i18n import programme_name
 from app.models import (
     CountryProgramme,
     Event,
+    EventStatus,
     OutboxMessage,
     Registration,
     RegistrationRequest,
@@ -84,6 +85,13 @@ class PersonalDataDeleted(RegistrationError):
 
 class RequestExpired(RegistrationError):
     pass
+
+
+def _refuse_if_archived(registration: Registration) -> None:
+    if registration.event.status.read_only:
+        raise RegistrationError(
+            _("This event is archived: its registrations can no longer be changed.")
+        )
 
 
 def _refuse_if_anonymised(registration: Registration) -> None:
@@ -166,6 +174,10 @@ def new_reference() -> str:
 
 def registration_window_message(event: Event, now: datetime) -> str | None:
     """Why the event takes no registrations at ``now``, or None when it does."""
+    if event.status is EventStatus.DRAFT:
+        return _("Registration has not opened yet.")
+    if not event.status.takes_registrations:
+        return _("Registration is closed.")
     if event.registration_opens_at and now < event.registration_opens_at:
         return _("Registration has not opened yet.")
     if event.registration_closes_at and now >= event.registration_closes_at:
@@ -387,6 +399,7 @@ def update_details(
     """
     # Lock the row: an event-wide update may be raising SEQUENCE meanwhile.
     registration = engine.locked(Registration, registration.id)
+    _refuse_if_archived(registration)
     _refuse_if_anonymised(registration)
     before = audit.snapshot(registration)
     old_email = registration.email
@@ -477,6 +490,7 @@ def promote_waiting(event: Event, actor: Actor = audit.SYSTEM) -> list[Registrat
 def cancel_registration(registration: Registration, actor: Actor) -> None:
     """Cancel; the seat goes to the first in the queue in the same transaction."""
     event = _locked(registration)
+    _refuse_if_archived(registration)
     if registration.status.is_closed:
         raise InvalidTransition(_("This registration is already closed."))
     had_invitation = registration.status == RegistrationStatus.CONFIRMED

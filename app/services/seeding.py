@@ -15,6 +15,7 @@ from app.models import (
     CountryProgramme,
     Event,
     EventContact,
+    EventStatus,
     EventSupporter,
     ProgrammeSession,
 )
@@ -39,6 +40,7 @@ def seed_workshop() -> Event | None:
     translations = json.loads(TRANSLATIONS.read_text(encoding="utf-8"))
     event = Event(
         **facts,
+        status=EventStatus.PUBLISHED,
         translations={tag: texts["event"] for tag, texts in translations.items()},
     )
     zone = ZoneInfo(facts["timezone"])

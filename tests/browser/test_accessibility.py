@@ -124,10 +124,10 @@ def test_every_organiser_page_passes_axe(page, admin, organiser_urls):
 
 def test_a_coordinator_sees_accessible_pages_too(page, app, delegates):
     from app.extensions import db
-    from app.services.organisers import create_organiser
+    from tests.helpers import add_organiser
 
     with app.app_context():
-        create_organiser("gh@example.org", ORGANISER_PASSWORD, "coordinator", "GH")
+        add_organiser("gh@example.org", ORGANISER_PASSWORD, "coordinator", "GH")
         db.session.commit()
     log_in(page, "gh@example.org", ORGANISER_PASSWORD)
     event = f"/admin/events/{SLUG}"

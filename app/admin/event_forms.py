@@ -1,0 +1,178 @@
+"""Forms that make events: a new one, a clone, its status, its team and
+the programmes taking part."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+
+from app.admin.forms import SelectChoice
+from app.admin.settings_forms import MAX_SEATS, seats_range
+from app.forms import Form, IsoDateField, email_address, line, required
+from app.models import Event, EventStatus
+from app.models.organisers import Role
+from app.services.event_setup import NewEvent
+from app.validation import country_choices, normalised_email
+
+SLUG_HINT = _l(
+    "The event's address: lower-case letters, digits and hyphens, "
+    "such as score-bogota-2012."
+)
+TIMEZONE_HINT = _l(
+    "The IANA name of the zone its times are in, such as Asia/Jakarta or "
+    "America/Bogota."
+)
+
+
+def _slug_field():
+    return line(
+        _l("Address (slug)"),
+        80,
+        required(_l("Enter the event's address.")),
+        description=SLUG_HINT,
+    )
+
+
+def _lower_case(form, field) -> None:
+    """Addresses are lower-case; "Score-Bogota-2012" means score-bogota-2012."""
+    field.data = field.data.lower()
+
+
+def _timezone_field(*validators, **kwargs):
+    return line(_l("Time zone"), 64, *validators, description=TIMEZONE_HINT, **kwargs)
+
+
+class NewEventForm(Form):
+    slug = _slug_field()
+    validate_slug = _lower_case
+    title = line(_l("Title"), 200, required(_l("Enter the event's title.")))
+    starts_on = IsoDateField(_l("First day"), InputRequired(_l("Enter the first day.")))
+    ends_on = IsoDateField(_l("Last day"), InputRequired(_l("Enter the last day.")))
+    timezone = _timezone_field(required(_l("Enter the event's time zone.")))
+    venue = line(_l("Venue"), 300, required(_l("Enter where the event takes place.")))
+    host = line(_l("Host"), 300, Optional())
+    capacity = IntegerField(
+        _l("Total capacity"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=MAX_SEATS, message=seats_range()),
+        ],
+        description=_l("Leave empty for no limit beyond the quotas."),
+    )
+    organiser_email = email_address(_l("Organiser mailbox"), Optional())
+    approval_required = BooleanField(_l("New registrations wait for approval"))
+    confirm_email = BooleanField(
+        _l("Delegates confirm their address before they get a seat")
+    )
+
+    def validate_organiser_email(self, field):
+        if field.data:
+            field.data = normalised_email(field.data)
+
+    def new_event(self) -> NewEvent:
+        return NewEvent(
+            slug=self.slug.data,
+            title=self.title.data,
+            starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data,
+            timezone=self.timezone.data,
+            location=self.venue.data,
+            host=self.host.data or "",
+            capacity=self.capacity.data,
+            organiser_email=self.organiser_email.data or None,
+            approval_required=bool(self.approval_required.data),
+            confirm_email=bool(self.confirm_email.data),
+        )
+
+
+class CloneForm(Form):
+    slug = _slug_field()
+    validate_slug = _lower_case
+    title = line(_l("Title"), 200, required(_l("Enter the new event's title.")))
+    starts_on = IsoDateField(
+        _l("First day"),
+        InputRequired(_l("Enter the new event's first day.")),
+        description=_l("The sessions move with it, at the same local times."),
+    )
+    timezone = _timezone_field(Optional())
+
+    def __init__(self, source: Event, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.timezone.data = source.timezone
+
+
+class StatusForm(Form):
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice(s.value, s.label) for s in EventStatus],
+        validators=[DataRequired(message=_l("Choose a status."))],
+    )
+
+
+class TeamMemberForm(Form):
+    email = email_address(
+        _l("E-mail address"), required(_l("Enter an e-mail address."))
+    )
+    role = SelectField(
+        _l("Role in this event"),
+        choices=[
+            SelectChoice(Role.ORGANISER, _l("Organiser (all registrations)")),
+            SelectChoice(Role.COORDINATOR, _l("Coordinator of one country programme")),
+        ],
+        validators=[DataRequired(message=_l("Choose a role."))],
+    )
+    country = SelectField(
+        _l("Country programme (coordinators)"), validators=[Optional()]
+    )
+
+    def __init__(self, event: Event, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = [SelectChoice("", _l("None"))] + [
+            SelectChoice(p.code, p.name) for p in event.programmes
+        ]
+
+    def validate_email(self, field):
+        field.data = normalised_email(field.data)
+
+
+class ProgrammeForm(Form):
+    code = SelectField(
+        _l("Country"), validators=[DataRequired(message=_l("Choose a country."))]
+    )
+    quota = IntegerField(
+        _l("Quota"),
+        validators=[
+            InputRequired(message=_l("Enter the number of seats.")),
+            NumberRange(min=0, max=MAX_SEATS, message=seats_range()),
+        ],
+        default=6,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code.choices = [SelectChoice("", _l("Choose a country"))] + [
+            SelectChoice(code, name) for code, name in country_choices()
+        ]
+
+
+class SetPasswordForm(Form):
+    new = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(message=_l("Enter a new password.")),
+            Length(min=10, max=1000, message=_l("Use 10 characters or more.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[EqualTo("new", message=_l("The two new passwords differ."))],
+    )
