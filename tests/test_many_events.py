@@ -573,3 +573,71 @@ def test_the_seeded_workshop_is_published_as_it_was(app, event):
         assert db.session.scalar(
             select(func.count()).select_from(ProgrammeSession)
         ) == len(seeded.sessions)
+
+
+def test_the_new_pages_are_valid_html(app, client, admin_client, bogota, tmp_path):
+    from tests.test_html_validity import validation_errors
+
+    pages = {
+        "the list of workshops": client.get("/").text,
+        "a new event with errors": post_form(
+            admin_client, "/admin/events/new", slug="Bad slug!"
+        ).text,
+        "the team with errors": post_form(
+            admin_client, f"/admin/events/{BOGOTA}/team", email="x"
+        ).text,
+        "programmes with errors": post_form(
+            admin_client, f"/admin/events/{BOGOTA}/settings/programmes", code="XX"
+        ).text,
+        "a clone with errors": post_form(
+            admin_client, f"/admin/events/{BOGOTA}/clone", slug=SLUG
+        ).text,
+    }
+    assert "Past workshops" in pages["the list of workshops"]
+    errors = validation_errors(pages, tmp_path)
+    assert not errors, "\n".join(errors)
+
+
+def test_a_new_event_is_written_in_its_language_and_given_contacts(
+    app, client, admin_client
+):
+    created = post_form(
+        admin_client,
+        "/admin/events/new",
+        slug="score-lima-2013",
+        title="Taller SCORE, Lima",
+        starts_on="2013-09-02",
+        ends_on="2013-09-04",
+        timezone="America/Lima",
+        venue="Lima",
+        language="es",
+    )
+    assert created.status_code == 303
+    contacts = "/admin/events/score-lima-2013/settings/contacts"
+    bad = post_form(admin_client, contacts, name="", email="not an address")
+    assert bad.status_code == 422
+    added = post_form(
+        admin_client,
+        contacts,
+        name="Ana <b>Pérez</b>",
+        role="Coordinadora",
+        phone="+51 1 615 0300",
+        email="ana@example.org",
+    )
+    assert added.status_code == 303
+    post_form(
+        admin_client,
+        "/admin/events/score-lima-2013/settings/status",
+        status="published",
+    )
+    page = client.get("/events/score-lima-2013/").text
+    assert "Ana &lt;b&gt;Pérez&lt;/b&gt;" in page and "<b>Pérez" not in page
+    with app.app_context():
+        lima = event_row("score-lima-2013")
+        assert lima.default_language == "es"
+        [contact] = lima.contacts
+        contact_id = contact.id
+    removed = post_form(admin_client, f"{contacts}/{contact_id}/remove", page="/admin/")
+    assert removed.status_code == 303
+    with app.app_context():
+        assert event_row("score-lima-2013").contacts == []

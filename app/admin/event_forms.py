@@ -17,9 +17,10 @@ from wtforms.validators import (
 from app.admin.forms import SelectChoice
 from app.admin.settings_forms import MAX_SEATS, seats_range
 from app.forms import Form, IsoDateField, email_address, line, required
+from app.i18n import DEFAULT_LANGUAGE, NATIVE_NAMES
 from app.models import Event, EventStatus
 from app.models.organisers import Role
-from app.services.event_setup import NewEvent
+from app.services.event_setup import ContactDetails, NewEvent
 from app.validation import country_choices, normalised_email
 
 SLUG_HINT = _l(
@@ -68,6 +69,12 @@ class NewEventForm(Form):
         description=_l("Leave empty for no limit beyond the quotas."),
     )
     organiser_email = email_address(_l("Organiser mailbox"), Optional())
+    language = SelectField(
+        _l("Language of its texts"),
+        choices=[SelectChoice(tag, name) for tag, name in NATIVE_NAMES.items()],
+        default=DEFAULT_LANGUAGE,
+        description=_l("Translations into the other languages are added later."),
+    )
     approval_required = BooleanField(_l("New registrations wait for approval"))
     confirm_email = BooleanField(
         _l("Delegates confirm their address before they get a seat")
@@ -90,6 +97,7 @@ class NewEventForm(Form):
             organiser_email=self.organiser_email.data or None,
             approval_required=bool(self.approval_required.data),
             confirm_email=bool(self.confirm_email.data),
+            default_language=self.language.data,
         )
 
 
@@ -113,7 +121,10 @@ class CloneForm(Form):
 class StatusForm(Form):
     status = SelectField(
         _l("Status"),
-        choices=[SelectChoice(s.value, s.label) for s in EventStatus],
+        choices=[
+            SelectChoice("", _l("Choose a status")),
+            *(SelectChoice(s.value, s.label) for s in EventStatus),
+        ],
         validators=[DataRequired(message=_l("Choose a status."))],
     )
 
@@ -125,6 +136,7 @@ class TeamMemberForm(Form):
     role = SelectField(
         _l("Role in this event"),
         choices=[
+            SelectChoice("", _l("Choose a role")),
             SelectChoice(Role.ORGANISER, _l("Organiser (all registrations)")),
             SelectChoice(Role.COORDINATOR, _l("Coordinator of one country programme")),
         ],
@@ -136,7 +148,7 @@ class TeamMemberForm(Form):
 
     def __init__(self, event: Event, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = [SelectChoice("", _l("None"))] + [
+        self.country.choices = [SelectChoice("", _l("All programmes (organisers)"))] + [
             SelectChoice(p.code, p.name) for p in event.programmes
         ]
 
@@ -162,6 +174,25 @@ class ProgrammeForm(Form):
         self.code.choices = [SelectChoice("", _l("Choose a country"))] + [
             SelectChoice(code, name) for code, name in country_choices()
         ]
+
+
+class ContactForm(Form):
+    name = line(_l("Name"), 200, required(_l("Enter the contact's name.")))
+    role = line(_l("Role"), 200, Optional())
+    phone = line(_l("Phone"), 60, Optional())
+    email = email_address(_l("E-mail address"), Optional())
+
+    def validate_email(self, field):
+        if field.data:
+            field.data = normalised_email(field.data)
+
+    def contact_details(self) -> ContactDetails:
+        return ContactDetails(
+            name=self.name.data,
+            role=self.role.data or "",
+            phone=self.phone.data or "",
+            email=self.email.data or "",
+        )
 
 
 class SetPasswordForm(Form):

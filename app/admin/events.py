@@ -12,6 +12,7 @@ from app.admin.access import event_or_404, require_role
 from app.admin.blueprint import admin
 from app.admin.event_forms import (
     CloneForm,
+    ContactForm,
     NewEventForm,
     ProgrammeForm,
     SetPasswordForm,
@@ -156,6 +157,35 @@ def programme_remove(slug: str, code: str):
         cache.clear()
         flash(_("%(code)s no longer takes part.", code=code.upper()[:2]))
     return redirect(url_for("admin.programme_settings", slug=event.slug), code=303)
+
+
+@admin.route("/events/<slug>/settings/contacts", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def contact_settings(slug: str):
+    event = event_or_404(slug)
+    form = ContactForm()
+    if form.submit(
+        lambda: event_setup.add_contact(event, form.contact_details(), _actor())
+    ):
+        cache.clear()
+        flash(_("%(name)s is a contact of the event.", name=form.result.name))
+        return redirect(url_for("admin.contact_settings", slug=event.slug), code=303)
+    return render_template(
+        "admin/settings/contacts.html", event=event, form=form, action=ActionForm()
+    ), form.status_code
+
+
+@admin.post("/events/<slug>/settings/contacts/<int:contact_id>/remove")
+@require_role(Role.ADMIN)
+def contact_remove(slug: str, contact_id: int):
+    event = event_or_404(slug)
+    contact = next((c for c in event.contacts if c.id == contact_id), None) or abort(
+        404, description=_("There is no such contact.")
+    )
+    if ActionForm().act(lambda: event_setup.remove_contact(event, contact, _actor())):
+        cache.clear()
+        flash(_("%(name)s is no longer a contact of the event.", name=contact.name))
+    return redirect(url_for("admin.contact_settings", slug=event.slug), code=303)
 
 
 @admin.route("/set-password/<token>", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""Forms of the event settings. Times are typed in the event's zone (WIB).
+"""Forms of the event settings. Times are typed in the event's zone.
 
 The forms turn what is typed into the values the settings services take:
 instants become timezone-aware and UTC here, at the edge.
@@ -6,7 +6,7 @@ instants become timezone-aware and UTC here, at the edge.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, format_number
@@ -32,10 +32,21 @@ from app.validation import normalised_email
 # Generous for a workshop, small enough to catch a typo of an extra digit.
 MAX_SEATS = 10_000
 WINDOW_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
-WINDOW_HINT = _l("Date and time in WIB (Jakarta time), for example 2011-03-31 17:00.")
-WINDOW_DESCRIPTION = _l(
-    "Optional. Date and time in WIB (Jakarta time), for example 2011-03-31 17:00."
-)
+
+
+def window_hint(event: Event) -> str:
+    """How to type a moment of the registration window, on the event's clocks."""
+    example = datetime.combine(event.starts_on - timedelta(days=4), time(17, 0))
+    # TRANSLATORS: zone: the short name of the event's time zone ("WIB");
+    # timezone: its IANA name ("Asia/Jakarta"); example: 2011-03-31 17:00.
+    return _(
+        "Date and time in %(zone)s (%(timezone)s), for example %(example)s.",
+        zone=event.zone_name,
+        timezone=event.timezone,
+        example=example.strftime("%Y-%m-%d %H:%M"),
+    )
+
+
 # TRANSLATORS: the placeholder of a time field; the time is typed as digits,
 # hours and minutes (09:30), whatever the language.
 TIME_PLACEHOLDER = _l("HH:MM")
@@ -100,7 +111,8 @@ class EventDetailsForm(Form):
 
 
 class SessionForm(Form):
-    """A session on one day of the event, from a start to an end time in WIB."""
+    """A session on one day of the event, from a start to an end time on the
+    event's clocks."""
 
     title = line(_l("Title"), 200, required(_l("Enter the session's title.")))
     description = paragraphs(_l("Description"), 2000)
@@ -112,14 +124,14 @@ class SessionForm(Form):
     )
     day = IsoDateField(_l("Day"), InputRequired(_l("Enter the day of the session.")))
     starts = TimeField(
-        _l("Starts (WIB)"),
+        _l("Starts"),
         format=["%H:%M", "%H:%M:%S"],
         validators=[InputRequired(message=_l("Enter the start time."))],
         invalid_value_message=_l("Enter the time as HH:MM, for example 09:30."),
         render_kw={"placeholder": TIME_PLACEHOLDER},
     )
     ends = TimeField(
-        _l("Ends (WIB)"),
+        _l("Ends"),
         format=["%H:%M", "%H:%M:%S"],
         validators=[InputRequired(message=_l("Enter the end time."))],
         invalid_value_message=_l("Enter the time as HH:MM, for example 10:30."),
@@ -140,6 +152,10 @@ class SessionForm(Form):
             }
         super().__init__(*args, **kw)
         self.event = event
+        # TRANSLATORS: zone: the short name of the event's time zone ("WIB").
+        self.starts.label.text = _("Starts (%(zone)s)", zone=event.zone_name)
+        # TRANSLATORS: zone: the short name of the event's time zone ("WIB").
+        self.ends.label.text = _("Ends (%(zone)s)", zone=event.zone_name)
 
     def validate_day(self, field):
         if field.data and not self.event.starts_on <= field.data <= self.event.ends_on:
@@ -230,15 +246,11 @@ class RegistrationRulesForm(Form):
         _l("Registration opens"),
         format=WINDOW_FORMATS,
         validators=[Optional()],
-        invalid_value_message=WINDOW_HINT,
-        description=WINDOW_DESCRIPTION,
     )
     closes_at = DateTimeLocalField(
         _l("Registration closes"),
         format=WINDOW_FORMATS,
         validators=[Optional()],
-        invalid_value_message=WINDOW_HINT,
-        description=WINDOW_DESCRIPTION,
     )
 
     def __init__(self, *args, event: Event, **kwargs):
@@ -258,6 +270,13 @@ class RegistrationRulesForm(Form):
         )
         super().__init__(*args, **kwargs)
         self.event = event
+        for field in (self.opens_at, self.closes_at):
+            # The typed value was read as the form was made: its error, if
+            # any, says how to type it on this event's clocks.
+            if field.process_errors:
+                field.process_errors = [window_hint(event)]
+            # TRANSLATORS: hint: how to type a date and time (a sentence).
+            field.description = _("Optional. %(hint)s", hint=window_hint(event))
 
     def validate_closes_at(self, field):
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:

@@ -75,6 +75,8 @@ class NewEvent:
     confirm_email: bool = False
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
+    # The language its texts are written in; others are translations.
+    default_language: str = "en"
 
 
 def _check_slug(slug: str) -> str:
@@ -320,3 +322,32 @@ def remove_programme(event: Event, code: str, actor: Actor) -> None:
     )
     event.programmes.remove(programme)
     db.session.delete(programme)
+
+
+@dataclass
+class ContactDetails:
+    """Someone delegates may ask, shown on the event page and in e-mails."""
+
+    name: str
+    role: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def add_contact(event: Event, details: ContactDetails, actor: Actor) -> EventContact:
+    last = max((c.sort_order for c in event.contacts), default=-1)
+    contact = EventContact(event=event, sort_order=last + 1, **asdict(details))
+    db.session.add(contact)
+    audit.record("contact_added", actor, event=event, after=asdict(details))
+    return contact
+
+
+def remove_contact(event: Event, contact: EventContact, actor: Actor) -> None:
+    audit.record(
+        "contact_removed",
+        actor,
+        event=event,
+        before={"name": contact.name, "email": contact.email},
+    )
+    event.contacts.remove(contact)
+    db.session.delete(contact)
