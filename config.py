@@ -147,6 +147,14 @@ def load_config(instance_path: Path) -> dict:
         # is hopeless anyway, this keeps anyone from trying.
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "60 per hour"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
+        # /metrics: from these addresses (comma-separated, networks allowed),
+        # or with "Authorization: Bearer METRICS_TOKEN".
+        "METRICS_ALLOWED_IPS": os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1"),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        # /readyz fails when the oldest message waiting to be sent is older.
+        "MAIL_STALE_SECONDS": int(os.environ.get("MAIL_STALE_SECONDS") or 900),
+        # "json": one JSON object per line for every request and app log.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").lower(),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT") or 25),
         "MAIL_USE_TLS": env_flag("MAIL_USE_TLS"),

@@ -111,8 +111,17 @@ def create_organiser_command(
     except Refused as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
-    where = f" in the team of {event.slug}" if event and role != Role.ADMIN else ""
-    click.echo(f"Created {organiser.role} {organiser.email}{where}.")
+    if organiser.role is Role.ADMIN:
+        click.echo(f"Created admin {organiser.email} (every event).")
+    elif event is None:
+        click.echo(
+            f"Created {organiser.role} {organiser.email}, in no event's team yet: "
+            "add them with --event SLUG or on an event's Team page."
+        )
+    else:
+        click.echo(
+            f"Created {organiser.role} {organiser.email} in the team of {event.slug}."
+        )
 
 
 @click.command("create-dev-organiser")

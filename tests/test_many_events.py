@@ -25,7 +25,13 @@ from app.models import (
     TeamMember,
 )
 from app.services.notifications import compose
-from tests.conftest import ORGANISER_PASSWORD, SLUG, csrf_token, log_in
+from tests.conftest import (
+    ORGANISER_PASSWORD,
+    SLUG,
+    csrf_token,
+    log_in,
+    valid_registration,
+)
 from tests.helpers import add_organiser
 
 BOGOTA = "score-bogota-2012"
@@ -185,21 +191,43 @@ def test_a_new_event_with_a_bad_field_is_refused_next_to_it(
         assert db.session.scalar(select(func.count()).select_from(Event)) == 1
 
 
-def test_only_admins_create_and_clone_events(app, event):
-    add = app.test_client()
+@pytest.mark.parametrize("role", ["organiser", "coordinator"])
+def test_only_admins_create_and_clone_events(app, event, role):
+    staff = app.test_client()
     with app.app_context():
-        add_organiser("staff@example.org", ORGANISER_PASSWORD, "organiser")
+        add_organiser("staff@example.org", ORGANISER_PASSWORD, role, "GH")
         db.session.commit()
-    log_in(add, "staff@example.org", ORGANISER_PASSWORD)
-    assert add.get("/admin/events/new").status_code == 403
-    assert add.get(f"/admin/events/{SLUG}/clone").status_code == 403
-    assert add.get(f"/admin/events/{SLUG}/settings/status").status_code == 403
-    assert add.get(f"/admin/events/{SLUG}/team").status_code == 403
+    log_in(staff, "staff@example.org", ORGANISER_PASSWORD)
+    for path, data in [
+        ("/admin/events/new", {"slug": "x", "title": "x", "timezone": "UTC"}),
+        (f"/admin/events/{SLUG}/clone", {"slug": "x", "title": "x"}),
+        (f"/admin/events/{SLUG}/settings/status", {"status": "draft"}),
+        (f"/admin/events/{SLUG}/settings/programmes", {"code": "BR", "quota": "2"}),
+        (
+            f"/admin/events/{SLUG}/team",
+            {"email": "me@example.org", "role": "organiser"},
+        ),
+    ]:
+        assert staff.get(path).status_code == 403, path
+        answer = post_form(staff, path, page="/admin/", **data)
+        assert answer.status_code == 403, path
+    with app.app_context():
+        assert event_row(SLUG).status is EventStatus.PUBLISHED
+        assert db.session.scalar(select(func.count()).select_from(Event)) == 1
+        assert len(event_row(SLUG).programmes) == 7
 
 
 def test_a_clone_has_no_registrations_and_its_sessions_at_the_same_local_times(
-    app, admin_client, register, bogota
+    app, admin_client, register
 ):
+    assert register().status_code == 303  # the source has a registration
+    with app.app_context():
+        # Bogor's registration: 1 March 2011 09:00 to 31 March 23:59 WIB.
+        bogor = event_row(SLUG)
+        bogor.registration_opens_at = datetime(2011, 3, 1, 2, 0, tzinfo=UTC)
+        bogor.registration_closes_at = datetime(2011, 3, 31, 16, 59, tzinfo=UTC)
+        db.session.commit()
+    clone_bogota(admin_client)
     with app.app_context():
         bogor, clone = event_row(SLUG), event_row(BOGOTA)
         assert (clone.starts_on, clone.ends_on) == (
@@ -212,12 +240,15 @@ def test_a_clone_has_no_registrations_and_its_sessions_at_the_same_local_times(
         assert clone.capacity == bogor.capacity
         assert clone.letter_signatory_name == bogor.letter_signatory_name
         assert [c.name for c in clone.contacts] == [c.name for c in bogor.contacts]
-        assert (
-            db.session.scalar(
-                select(func.count()).where(Registration.event_id == clone.id)
-            )
-            == 0
-        )
+        count = select(func.count()).select_from(Registration)
+        assert db.session.scalar(count.where(Registration.event_id == bogor.id)) == 1
+        assert db.session.scalar(count.where(Registration.event_id == clone.id)) == 0
+        # The window keeps its local times, 406 days on: 09:00 and 23:59 in
+        # Bogotá, not the same instants.
+        opens = clone.registration_opens_at.astimezone(clone.zone)
+        closes = clone.registration_closes_at.astimezone(clone.zone)
+        assert opens.replace(tzinfo=None) == datetime(2012, 4, 10, 9, 0)
+        assert closes.replace(tzinfo=None) == datetime(2012, 5, 10, 23, 59)
         # The opening at 09:00 in Bogor (WIB) opens at 09:00 in Bogotá.
         pairs = zip(bogor.sessions, clone.sessions, strict=True)
         for old, new in pairs:
@@ -319,7 +350,8 @@ def test_a_coordinator_of_one_event_sees_nothing_of_the_other(
         "/attendees.xlsx",
         "/lists/visa-letters.csv",
         "/badges.pdf",
-        "/audit",
+        "/log",
+        "/outbox",
         f"/registrations/{bogor_id}",
         "/import",
         "/check-in",
@@ -343,7 +375,8 @@ def test_a_draft_is_invisible_to_the_public_and_to_search_engines(
     for path in ("/", "/register", "/agenda.ics", "/event.ics", "/participants"):
         assert client.get(f"/events/{BOGOTA}{path}").status_code == 404, path
     # Only the Bogor workshop is public: / still shows it alone.
-    assert "Global Knowledge Sharing" in client.get("/").text
+    home = client.get("/").text
+    assert "Global Knowledge Sharing" in home and BOGOTA_TITLE not in home
     preview = admin_client.get(f"/events/{BOGOTA}/")
     assert preview.status_code == 200
     assert preview.headers["X-Robots-Tag"] == "noindex"
@@ -413,7 +446,32 @@ def test_an_archived_event_is_read_only_but_exportable(
     assert "archived" in changed.text
     with app.app_context():
         assert statuses_of(SLUG) == {"confirmed": 1}
-    # The status itself can still change.
+    # The delegate may still erase their data (the seat no longer moves),
+    # but not change it.
+    edit_url = f"/r/{token}/edit"
+    changed = client.post(
+        edit_url,
+        data={
+            **valid_registration(full_name="Someone Else"),
+            "csrf_token": csrf_token(client, edit_url),
+        },
+    )
+    assert changed.status_code == 422 and "archived" in changed.text
+    erased = post_form(client, f"/r/{token}/delete")
+    assert erased.status_code == 200
+    with app.app_context():
+        registration = db.session.get(Registration, registration_id)
+        assert registration.anonymised_at is not None
+        assert registration.full_name != "Trần Văn Nam"
+    # It can still be copied, and its status can change.
+    copied = post_form(
+        admin_client,
+        f"/admin/events/{SLUG}/clone",
+        slug="score-bogor-2012",
+        title="Again",
+        starts_on="2012-04-02",
+    )
+    assert copied.status_code == 303
     answer = post_form(
         admin_client, f"/admin/events/{SLUG}/settings/status", status="published"
     )
@@ -641,3 +699,98 @@ def test_a_new_event_is_written_in_its_language_and_given_contacts(
     assert removed.status_code == 303
     with app.app_context():
         assert event_row("score-lima-2013").contacts == []
+
+
+def invitation_link(app) -> str | None:
+    """The set-password path of the latest invitation, as the worker writes
+    it now (None when it would send nothing)."""
+    with app.app_context():
+        row = db.session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == "team_invitation")
+            .order_by(OutboxMessage.id.desc())
+        )
+        message = compose(row)
+        db.session.commit()
+    if message is None:
+        return None
+    body = message.get_body(("plain",)).get_content()
+    return re.search(r"/admin/set-password/\S+", body).group(0)
+
+
+def test_an_expired_or_unsent_invitation_is_sent_again_by_inviting_again(
+    app, admin_client, bogota
+):
+    team = f"/admin/events/{BOGOTA}/team"
+    invite = {"email": "lucia@example.org", "role": "organiser", "country": ""}
+    assert post_form(admin_client, team, **invite).status_code == 303
+    with app.app_context():
+        member_id = db.session.scalar(select(TeamMember.id))
+    # Taken off the team before the worker got to it: nothing is sent.
+    post_form(admin_client, f"{team}/{member_id}/remove", page="/admin/")
+    assert invitation_link(app) is None
+    assert post_form(admin_client, team, **invite).status_code == 303
+    first = invitation_link(app)
+    with app.app_context():
+        lucia = db.session.scalar(
+            select(Organiser).where(Organiser.email == "lucia@example.org")
+        )
+        lucia.password_token_expires_at = datetime(2020, 1, 1, tzinfo=UTC)
+        db.session.commit()
+    lucia_client = app.test_client()
+    assert lucia_client.get(first).status_code == 404  # expired
+    # Invited again: a new link that works.
+    assert post_form(admin_client, team, **invite).status_code == 303
+    second = invitation_link(app)
+    assert second != first
+    assert lucia_client.get(second).status_code == 200
+    chosen = post_form(
+        lucia_client, second, new="a long new password", confirm="a long new password"
+    )
+    assert chosen.status_code == 303
+    # Once the password is chosen, inviting again sends nothing more.
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    post_form(admin_client, team, **invite)
+    with app.app_context():
+        after = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    assert after == before
+
+
+def test_a_switched_off_account_is_not_invited_and_its_link_stops(
+    app, admin_client, bogota
+):
+    team = f"/admin/events/{BOGOTA}/team"
+    post_form(
+        admin_client, team, email="lucia@example.org", role="organiser", country=""
+    )
+    link = invitation_link(app)
+    with app.app_context():
+        lucia_id = db.session.scalar(
+            select(Organiser.id).where(Organiser.email == "lucia@example.org")
+        )
+    post_form(admin_client, f"/admin/accounts/{lucia_id}/active", page="/admin/")
+    assert app.test_client().get(link).status_code == 404
+    again = post_form(
+        admin_client, team, email="lucia@example.org", role="organiser", country=""
+    )
+    assert again.status_code == 422 and "switched off" in again.text
+
+
+def test_a_draft_previewed_by_its_organisers_is_never_cached_for_the_public(
+    app, caching_app, admin_client, event
+):
+    post_form(
+        admin_client,
+        f"/admin/events/{SLUG}/clone",
+        slug=BOGOTA,
+        title=BOGOTA_TITLE,
+        starts_on="2012-05-14",
+    )
+    organiser = caching_app.test_client()
+    log_in(organiser, "admin@example.org", ORGANISER_PASSWORD)
+    for path in ("/", "/agenda.ics", "/event.ics"):
+        assert organiser.get(f"/events/{BOGOTA}{path}").status_code == 200, path
+    public = caching_app.test_client()
+    for path in ("/", "/agenda.ics", "/event.ics"):
+        assert public.get(f"/events/{BOGOTA}{path}").status_code == 404, path

@@ -24,8 +24,13 @@ from app.services import teams
 from app.services.teams import Access
 
 # What may still be done to an archived event: it is read-only, but its
-# status can change (and its data be purged by the command line).
-ALLOWED_WHEN_ARCHIVED = {"admin.event_status"}
+# status can change, it can be copied, and its team can lose members (and
+# its data be purged by the command line).
+ALLOWED_WHEN_ARCHIVED = {
+    "admin.event_status",
+    "admin.clone_event",
+    "admin.team_member_remove",
+}
 
 
 def load_event(endpoint: str | None, values: dict | None) -> None:

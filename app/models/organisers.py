@@ -74,6 +74,12 @@ class Organiser(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
+    @property
+    def awaits_password(self) -> bool:
+        """Invited by e-mail, and no password chosen yet (set_password clears
+        the expiry; an expired link can be sent again)."""
+        return self.password_token_expires_at is not None
+
 
 class TeamMember(db.Model):
     """An account's access to one event: organiser of all its programmes,

@@ -32,6 +32,7 @@ from app.models.types import json_ready
 from app.services import audit, seats
 from app.services.audit import Actor
 from app.services.event_settings import SettingsError
+from app.services.registration import refuse_if_archived
 from app.validation import country_codes
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -156,8 +157,11 @@ def clone_event(
         language: {k: v for k, v in texts.items() if k != "title"}
         for language, texts in (source.translations or {}).items()
     }
-    event.registration_opens_at = _shifted(source.registration_opens_at, shift)
-    event.registration_closes_at = _shifted(source.registration_closes_at, shift)
+    new_zone = ZoneInfo(zone_name)
+    event.registration_opens_at, event.registration_closes_at = (
+        _moved(instant, source.zone, new_zone, shift) if instant else None
+        for instant in (source.registration_opens_at, source.registration_closes_at)
+    )
     event.programmes = [
         CountryProgramme(
             code=p.code, name=p.name, quota=p.quota, sort_order=p.sort_order
@@ -178,7 +182,6 @@ def clone_event(
         EventSupporter(kind=s.kind, name=s.name, sort_order=s.sort_order)
         for s in source.supporters
     ]
-    new_zone = ZoneInfo(zone_name)
     event.sessions = [
         ProgrammeSession(
             starts_at=_moved(session.starts_at, source.zone, new_zone, shift),
@@ -205,10 +208,6 @@ def clone_event(
         },
     )
     return event
-
-
-def _shifted(instant: datetime | None, shift) -> datetime | None:
-    return instant + shift if instant is not None else None
 
 
 def _moved(
@@ -255,6 +254,7 @@ def add_programme(
         )
     if quota < 0:
         raise SettingsError("quota", _("A quota cannot be negative."))
+    refuse_if_archived(event)
     event = seats.lock_event(event.id)
     if event.programme_by_code(code) is not None:
         raise SettingsError(
@@ -283,6 +283,7 @@ def remove_programme(event: Event, code: str, actor: Actor) -> None:
     """A programme no longer takes part; refused while it has registrations
     (of any status) or a coordinator."""
     code = code.strip().upper()
+    refuse_if_archived(event)
     event = seats.lock_event(event.id)
     programme = event.programme_by_code(code)
     if programme is None:

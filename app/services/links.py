@@ -66,7 +66,11 @@ def mint_password_token(organiser: Organiser) -> str:
 def organiser_for_password_token(token: str) -> Organiser | None:
     """The account a set-password link opens, while the link is valid."""
     organiser = _by_hash(Organiser, Organiser.password_token_hash, token)
-    if organiser is None or organiser.password_token_expires_at <= utcnow():
+    if (
+        organiser is None
+        or not organiser.active
+        or organiser.password_token_expires_at <= utcnow()
+    ):
         return None
     return organiser
 

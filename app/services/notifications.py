@@ -273,7 +273,12 @@ def compose(row: OutboxMessage) -> EmailMessage | None:
 def _team_invitation(row: OutboxMessage, common: dict) -> EmailMessage | None:
     organiser = db.session.get(Organiser, row.facts.get("organiser_id"))
     event = db.session.get(Event, row.event_id)
-    if organiser is None or event is None or not organiser.active:
+    if (
+        organiser is None
+        or event is None
+        or not organiser.active
+        or not organiser.awaits_password  # its password is set already
+    ):
         return None
     member = db.session.scalar(
         select(TeamMember).where(

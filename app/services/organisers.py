@@ -291,6 +291,11 @@ def set_password(organiser: Organiser, new: str) -> None:
     organiser.password_token_hash = None
     organiser.password_token_expires_at = None
     end_sessions(organiser)
+    audit.record(
+        "password_set_by_link",
+        Actor.organiser(organiser),
+        after={"email": organiser.email},
+    )
 
 
 def set_active(organiser: Organiser, active: bool, actor: Actor) -> None:
@@ -301,6 +306,7 @@ def set_active(organiser: Organiser, active: bool, actor: Actor) -> None:
     organiser.active = active
     if not active:
         end_sessions(organiser)
+        organiser.password_token_hash = None  # a mailed link no longer works
     audit.record(
         "account_activated" if active else "account_deactivated",
         actor,

@@ -191,8 +191,10 @@ def _scrub_sent_messages(which) -> None:
 
 
 def delete_registration(registration: Registration) -> None:
-    """The delegate's own erasure: give up the seat, then anonymise."""
-    if not registration.status.is_closed:
+    """The delegate's own erasure: give up the seat, then anonymise. An
+    archived event's seats no longer move: its registration is only
+    anonymised."""
+    if not registration.status.is_closed and not registration.event.status.read_only:
         cancel_registration(registration, audit.DELEGATE)
     db.session.flush()
     # The cancellation notice is the last message: the worker forgets its

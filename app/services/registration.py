@@ -87,11 +87,16 @@ class RequestExpired(RegistrationError):
     pass
 
 
-def _refuse_if_archived(registration: Registration) -> None:
-    if registration.event.status.read_only:
+def refuse_if_archived(event: Event) -> None:
+    """An archived event is read-only, from the pages and the command line."""
+    if event.status.read_only:
         raise RegistrationError(
             _("This event is archived: its registrations can no longer be changed.")
         )
+
+
+def _refuse_if_archived(registration: Registration) -> None:
+    refuse_if_archived(registration.event)
 
 
 def _refuse_if_anonymised(registration: Registration) -> None:
@@ -554,6 +559,7 @@ def set_quota(
     """Change one programme's quota; raising it promotes waiting delegates."""
     if quota < 0:
         raise RegistrationError(_("A quota cannot be negative."))
+    refuse_if_archived(event)
     event = seats.lock_event(event.id)
     programmes = {p.code: p for p in seats.lock_programmes(event.id)}
     programme = programmes.get(country_code.upper())
@@ -591,6 +597,7 @@ def set_capacity(
     """Change the event's total capacity; raising it promotes waiting delegates."""
     if capacity is not None and capacity < 0:
         raise RegistrationError(_("The capacity cannot be negative."))
+    refuse_if_archived(event)
     event = seats.lock_event(event.id)
     seats.lock_programmes(event.id)
     taken = seats.seats_held(event.id)

@@ -13,8 +13,10 @@ from app.extensions import db
 from app.models import Event, Organiser, TeamMember
 from app.models.organisers import Role
 from app.models.registrations import normalise_email
+from app.models.types import utcnow
 from app.services import Refused, audit
 from app.services.audit import Actor
+from app.services.links import PASSWORD_LINK_LIFETIME
 from app.services.notifications import notify_team_invitation
 from app.services.organisers import create_organiser
 
@@ -168,10 +170,16 @@ def remove(event: Event, member: TeamMember, actor: Actor) -> None:
 def invite(
     event: Event, email: str, role: str, country_code: str | None, actor: Actor
 ) -> TeamMember:
-    """Add an address to the team: an existing account gets the access; a new
-    one is created without a password and mailed a one-time link to set it."""
+    """Add an address to the team. An existing account gets the access; a
+    new one is created without a password and mailed a one-time link to set
+    it, and so is again an account still waiting to set its password (its
+    link may have expired)."""
     address = normalise_email(email)
     organiser = db.session.scalar(select(Organiser).where(Organiser.email == address))
+    if organiser is not None and not organiser.active:
+        raise TeamError(
+            _("The account %(email)s is switched off.", email=address), "email"
+        )
     if organiser is None:
         _checked_role(event, role, country_code)
         # A password nobody knows: the account opens by the mailed link only.
@@ -179,5 +187,8 @@ def invite(
             address, secrets.token_urlsafe(32), role, country_code, actor=actor
         )
         db.session.flush()
+        organiser.password_token_expires_at = utcnow() + PASSWORD_LINK_LIFETIME
+    member = grant(event, organiser, role, country_code, actor)
+    if organiser.awaits_password:
         notify_team_invitation(event, organiser)
-    return grant(event, organiser, role, country_code, actor)
+    return member

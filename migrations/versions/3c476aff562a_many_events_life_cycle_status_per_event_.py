@@ -1,8 +1,8 @@
 """many events: life cycle status, per-event teams, invitation links
 
-Organisers and coordinators saw every event before; each is given a place in
-every existing event's team with the role (and programme) they had, so they
-keep exactly their access. Existing events were all public: published.
+Organisers and coordinators saw every event before (a coordinator, those
+their programme takes part in); each is given a place in those events' teams
+with the role (and programme) they had, so they keep exactly their access. Existing events were all public: published.
 
 Revision ID: 3c476aff562a
 Revises: de83fd6aed4d
@@ -46,7 +46,9 @@ def upgrade():
         "organisers.country_code, organisers.created_at "
         "FROM events CROSS JOIN organisers "
         "WHERE organisers.role = 'organiser' "
-        "OR (organisers.role = 'coordinator' AND organisers.country_code IS NOT NULL)"
+        "OR (organisers.role = 'coordinator' AND EXISTS ("
+        "SELECT 1 FROM country_programmes WHERE country_programmes.event_id = events.id "
+        "AND country_programmes.code = organisers.country_code))"
     )
 
     with op.batch_alter_table('events', schema=None) as batch_op:
