@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test bench lint format clean translations fonts
+.PHONY: run test test-deploy bench lint format clean translations fonts
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ run: $(VENV)/.runtime fonts
 	@$(BIN)/flask deliver-mail & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# Two app servers (each with its mail worker) behind nginx with
+# deploy/nginx.conf, on one PostgreSQL (TEST_DATABASE_URL, default the local
+# server) and Redis: every promise of one server holds for both.
+test-deploy: $(VENV)/.dev
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres} \
+		$(BIN)/pytest deploy/tests
 
 # The PDFs (visa letters, badges, certificates) need Pango and the Noto fonts
 # (Latin with Vietnamese, and Chinese): installed from Debian's packages when

@@ -12,6 +12,7 @@ worker that is truly stuck.
 
 import multiprocessing
 import os
+import tempfile
 
 from gunicorn.glogging import Logger
 
@@ -20,8 +21,23 @@ from app.log_redaction import redact
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS") or 4)
-accesslog = "-"
+# With LOG_FORMAT=json the app writes one JSON line per request itself.
+accesslog = None if os.environ.get("LOG_FORMAT", "").lower() == "json" else "-"
 errorlog = "-"
+# /metrics adds up every worker's counters: each writes them to this folder,
+# made afresh for this master (prometheus-client's multiprocess mode, which
+# reads the variable when the app first imports prometheus_client).
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="score-metrics-")
+
+
+def child_exit(server, worker):
+    """A worker gone: its live gauges no longer count."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

@@ -59,6 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         filters,
         i18n,
         log_redaction,
+        metrics,
+        request_log,
         requests,
         security,
     )
@@ -77,6 +79,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     security.init_app(app)
     log_redaction.init_app(app)
+    request_log.init_app(app)
+    metrics.init_app(app)
     app.register_blueprint(public)
     app.register_blueprint(personal_data)
     app.register_blueprint(documents)

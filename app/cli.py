@@ -6,6 +6,7 @@ import os
 import secrets
 import signal
 import time
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -13,6 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app import seed_data
+from app.backup import BackupError, backup, restore
 from app.extensions import cache, db
 from app.mail_transport import transport_for
 from app.models import Event, EventStatus, Organiser
@@ -303,6 +305,31 @@ def remove_programme_command(slug: str, country_code: str) -> None:
     click.echo(f"{country_code.upper()} no longer takes part in {event.slug}.")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write a consistent backup of the database to PATH (it holds passport
+    details: keep it as safe as the database)."""
+    try:
+        backup(db.engine, path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up {db.engine.url.render_as_string()} to {path}.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(path: Path) -> None:
+    """Restore a backup made by `backup` into this (empty) database."""
+    try:
+        restore(db.engine, path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {path} into {db.engine.url.render_as_string()}.")
+
+
 def init_app(app) -> None:
     for command in (
         seed_command,
@@ -316,5 +343,7 @@ def init_app(app) -> None:
         set_status_command,
         add_programme_command,
         remove_programme_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)

@@ -40,21 +40,21 @@ def _expected_heads(directory: str) -> frozenset[str]:
 @health.get("/readyz")
 def readyz():
     """200 when ready; 503 with the reasons otherwise."""
-    problems = []
     try:
         current = set(
             MigrationContext.configure(db.session.connection()).get_current_heads()
         )
+        expected = _expected_heads(current_app.extensions["migrate"].directory)
+        if current != expected:
+            return not_ready(
+                f"database schema at {', '.join(sorted(current)) or 'nothing'}, "
+                f"code expects {', '.join(sorted(expected))}: run flask db upgrade"
+            )
         oldest = oldest_pending_message()
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="unavailable", problems=["database unreachable"]), 503
-    expected = _expected_heads(current_app.extensions["migrate"].directory)
-    if current != expected:
-        problems.append(
-            f"database schema at {', '.join(sorted(current)) or 'nothing'}, "
-            f"code expects {', '.join(sorted(expected))}: run flask db upgrade"
-        )
+        return not_ready("database unreachable")
+    problems = []
     stale = current_app.config["MAIL_STALE_SECONDS"]
     if oldest is not None and (age := (utcnow() - oldest).total_seconds()) > stale:
         problems.append(
@@ -62,5 +62,9 @@ def readyz():
             f"(more than {stale} s): is the mail worker running?"
         )
     if problems:
-        return jsonify(status="not ready", problems=problems), 503
+        return not_ready(*problems)
     return jsonify(status="ok")
+
+
+def not_ready(*problems: str):
+    return jsonify(status="not ready", problems=list(problems)), 503

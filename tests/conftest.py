@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
@@ -57,6 +58,26 @@ def _test_config(uri: str) -> dict:
         # scrypt takes a fifth of a second a password, on purpose.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """An empty database of its own: a file on SQLite, a new database on
+    PostgreSQL."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    url = make_url(database_url(server, tmp_path))
+    name = f"score_empty_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture

@@ -110,10 +110,13 @@ class Browser:
             NoRedirect(),
         )
 
-    def request(self, path: str, data: dict | None = None) -> tuple[int, dict, str]:
+    def request(
+        self, path: str, data: dict | None = None, headers: dict | None = None
+    ) -> tuple[int, dict, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
+        sent = urllib.request.Request(self.base + path, body, headers or {})
         try:
-            with self.opener.open(self.base + path, body, timeout=60) as response:
+            with self.opener.open(sent, timeout=60) as response:
                 return response.status, dict(response.headers), response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), error.read().decode()

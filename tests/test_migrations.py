@@ -4,13 +4,9 @@ the many-events migration keeps every organiser's access."""
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from conftest import _test_config
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text
 
 from app import create_app
 from app.extensions import db
@@ -23,7 +19,6 @@ from app.models import (
     TeamMember,
 )
 from app.models.organisers import Role
-from config import database_url
 
 BEFORE_LANGUAGES = "865a8f5537b6"
 WORKSHOP = [
@@ -58,25 +53,6 @@ WORKSHOP = [
               (3, 'gh@example.org', 'x', 'coordinator', 'GH', true,
         '2011-01-01 00:00:00')""",
 ]
-
-
-@pytest.fixture
-def empty_database(tmp_path):
-    """A database of its own: a file on SQLite, a new database on PostgreSQL."""
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    url = make_url(database_url(server, tmp_path))
-    name = f"score_migrations_{os.getpid()}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def counts() -> list[int]:
