@@ -4,18 +4,16 @@ the programmes taking part."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import (
     DataRequired,
-    EqualTo,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
 )
 
-from app.admin.forms import SelectChoice
-from app.admin.settings_forms import MAX_SEATS, seats_range
+from app.admin.forms import PasswordForm, SelectChoice
+from app.admin.settings_forms import MAX_SEATS, capacity_field, seats_range
 from app.forms import Form, IsoDateField, email_address, line, required
 from app.i18n import DEFAULT_LANGUAGE, NATIVE_NAMES
 from app.models import Event, EventStatus
@@ -60,14 +58,7 @@ class NewEventForm(Form):
     timezone = _timezone_field(required(_l("Enter the event's time zone.")))
     venue = line(_l("Venue"), 300, required(_l("Enter where the event takes place.")))
     host = line(_l("Host"), 300, Optional())
-    capacity = IntegerField(
-        _l("Total capacity"),
-        validators=[
-            Optional(),
-            NumberRange(min=0, max=MAX_SEATS, message=seats_range()),
-        ],
-        description=_l("Leave empty for no limit beyond the quotas."),
-    )
+    capacity = capacity_field()
     organiser_email = email_address(_l("Organiser mailbox"), Optional())
     language = SelectField(
         _l("Language of its texts"),
@@ -195,15 +186,7 @@ class ContactForm(Form):
         )
 
 
-class SetPasswordForm(Form):
-    new = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(message=_l("Enter a new password.")),
-            Length(min=10, max=1000, message=_l("Use 10 characters or more.")),
-        ],
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[EqualTo("new", message=_l("The two new passwords differ."))],
-    )
+class SetPasswordForm(PasswordForm):
+    """An invited organiser's first password: there is no current one."""
+
+    current = None

@@ -186,18 +186,23 @@ class DeleteForm(Form):
     """Only the CSRF token: the confirmation step is the page itself."""
 
 
+def capacity_field() -> IntegerField:
+    """The event's total capacity; empty for none."""
+    return IntegerField(
+        _l("Total capacity"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=MAX_SEATS, message=seats_range()),
+        ],
+        description=_l("Leave empty for no limit beyond the quotas."),
+    )
+
+
 def seats_form(event: Event, **kwargs) -> Form:
     """The capacity and one quota field per programme, named ``quota_<CODE>``."""
 
     class SeatsForm(Form):
-        capacity = IntegerField(
-            _l("Total capacity"),
-            validators=[
-                Optional(),
-                NumberRange(min=0, max=MAX_SEATS, message=seats_range()),
-            ],
-            description=_l("Leave empty for no limit beyond the quotas."),
-        )
+        capacity = capacity_field()
 
         def quota_fields(self) -> list[tuple[str, IntegerField]]:
             return [(p.code, self[f"quota_{p.code}"]) for p in event.programmes]

@@ -56,6 +56,11 @@ class EventDetails:
         return cls(**{f.name: getattr(event, f.name) for f in fields(cls)})
 
 
+def check_dates(starts_on: date, ends_on: date) -> None:
+    if ends_on < starts_on:
+        raise SettingsError("ends_on", _("The last day cannot be before the first."))
+
+
 @dataclass(frozen=True)
 class DetailsChange:
     """What ``update_event_details`` did: the fields changed, updates queued."""
@@ -85,8 +90,7 @@ def update_event_details(
     mailbox is a registered delegate's address (the delegate would be the
     organiser of their own invitation).
     """
-    if details.ends_on < details.starts_on:
-        raise SettingsError("ends_on", _("The last day cannot be before the first."))
+    check_dates(details.starts_on, details.ends_on)
     # The event lock keeps registrations from changing status meanwhile, so
     # exactly the delegates confirmed at commit time get the update.
     event = seats.lock_event(event.id)

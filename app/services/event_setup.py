@@ -31,7 +31,7 @@ from app.models import (
 from app.models.types import json_ready
 from app.services import audit, seats
 from app.services.audit import Actor
-from app.services.event_settings import SettingsError
+from app.services.event_settings import SettingsError, check_dates
 from app.services.registration import refuse_if_archived
 from app.validation import country_codes
 
@@ -103,16 +103,11 @@ def _check_timezone(name: str) -> str:
     return name
 
 
-def _check_dates(starts_on: date, ends_on: date) -> None:
-    if ends_on < starts_on:
-        raise SettingsError("ends_on", _("The last day cannot be before the first."))
-
-
 def create_event(new: NewEvent, actor: Actor) -> Event:
     """A new event, as a draft with no programmes yet."""
     _check_slug(new.slug)
     _check_timezone(new.timezone)
-    _check_dates(new.starts_on, new.ends_on)
+    check_dates(new.starts_on, new.ends_on)
     if new.capacity is not None and new.capacity < 0:
         raise SettingsError("capacity", _("The capacity cannot be negative."))
     event = Event(**asdict(new), status=EventStatus.DRAFT)
