@@ -55,15 +55,20 @@ def render_nginx(site: str, port: int, servers: list[str], folder: Path) -> str:
     # The port-80 redirect and the certificates belong to the real machine.
     site = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", site, flags=re.S)
     site = re.sub(r"\n\s*ssl_[a-z_]+ [^\n]*;", "", site)
+    user = "user root;" if os.geteuid() == 0 else ""
+    return main_config(site, folder, f"{user}\nworker_processes 1;\ndaemon off;")
+
+
+def main_config(site: str, folder: Path, top: str = "") -> str:
+    """The site wrapped in the few lines of a main nginx.conf, with every
+    file nginx writes in ``folder``."""
     temp = "\n".join(
         f"    {kind}_temp_path {folder / kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
-    user = "user root;\n" if os.geteuid() == 0 else ""
     return (
-        f"{user}worker_processes 1;\npid {folder / 'nginx.pid'};\n"
-        f"error_log {folder / 'error.log'};\ndaemon off;\nevents {{}}\n"
-        f"http {{\n    include /etc/nginx/mime.types;\n"
+        f"{top}\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'};\n"
+        f"events {{}}\nhttp {{\n    include /etc/nginx/mime.types;\n"
         f"    access_log {folder / 'access.log'};\n{temp}\n{site}\n}}\n"
     )
 
@@ -416,3 +421,57 @@ def test_each_message_is_sent_exactly_once_by_the_two_workers(stack):
     ]
     assert len(sent) >= 40
     assert sorted(received) == sorted(sent)  # each once, none twice
+
+
+def test_the_shipped_nginx_site_is_valid_with_its_tls_and_redirect(tmp_path):
+    """deploy/nginx.conf as shipped (the port-80 redirect, TLS, http2), with
+    only the certificate paths pointed at a throwaway certificate."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    made = subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes"),
+            *("-days", "1", "-subj", "/CN=register.example.org"),
+            *("-keyout", str(key), "-out", str(cert)),
+        ],
+        capture_output=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    live = "/etc/letsencrypt/live/register.example.org/"
+    assert f"{live}fullchain.pem" in site and f"{live}privkey.pem" in site
+    site = site.replace(f"{live}fullchain.pem", str(cert))
+    site = site.replace(f"{live}privkey.pem", str(key))
+    config = tmp_path / "nginx.conf"
+    config.write_text(main_config(site, tmp_path))
+    executable = shutil.which("nginx") or "/usr/sbin/nginx"
+    checked = subprocess.run(
+        [executable, "-t", "-p", str(tmp_path), "-c", str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "syntax is ok" in checked.stderr
+
+
+def test_the_systemd_units_verify(tmp_path):
+    """The units as systemd reads them, with /srv/score being this checkout."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    units = []
+    for unit in sorted((ROOT / "deploy").glob("score-*.*")):
+        copy = tmp_path / unit.name
+        copy.write_text(unit.read_text().replace("/srv/score", str(ROOT)))
+        units.append(str(copy))
+    assert len(units) == 4
+    verified = subprocess.run(
+        [analyze, "verify", "--man=no", *units],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stderr.strip() == "", verified.stderr
