@@ -12,6 +12,7 @@ worker that is truly stuck.
 
 import multiprocessing
 import os
+import shutil
 import tempfile
 
 from gunicorn.glogging import Logger
@@ -27,8 +28,16 @@ errorlog = "-"
 # /metrics adds up every worker's counters: each writes them to this folder,
 # made afresh for this master (prometheus-client's multiprocess mode, which
 # reads the variable when the app first imports prometheus_client).
+_OWN_METRICS_DIR = None
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="score-metrics-")
+    _OWN_METRICS_DIR = tempfile.mkdtemp(prefix="score-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _OWN_METRICS_DIR
+
+
+def on_exit(server):
+    """The master stops: the folder it made for the counters goes too."""
+    if _OWN_METRICS_DIR:
+        shutil.rmtree(_OWN_METRICS_DIR, ignore_errors=True)
 
 
 def child_exit(server, worker):
