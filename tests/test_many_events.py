@@ -794,3 +794,25 @@ def test_a_draft_previewed_by_its_organisers_is_never_cached_for_the_public(
     public = caching_app.test_client()
     for path in ("/", "/agenda.ics", "/event.ics"):
         assert public.get(f"/events/{BOGOTA}{path}").status_code == 404, path
+
+
+def test_the_seats_page_adds_and_removes_programmes(app, admin_client, event):
+    seats = f"/admin/events/{SLUG}/settings/seats"
+    page = admin_client.get(seats).text
+    assert f'action="/admin/events/{SLUG}/settings/programmes"' in page
+    assert f'action="/admin/events/{SLUG}/settings/programmes/GH/remove"' in page
+    added = post_form(
+        admin_client,
+        f"/admin/events/{SLUG}/settings/programmes",
+        page=seats,
+        code="BR",
+        quota="3",
+    )
+    assert added.status_code == 303 and added.headers["Location"].endswith(seats)
+    assert "Brazil (BR)" in admin_client.get(seats).text
+    removed = post_form(
+        admin_client, f"/admin/events/{SLUG}/settings/programmes/BR/remove", page=seats
+    )
+    assert removed.status_code == 303
+    with app.app_context():
+        assert "BR" not in [p.code for p in event_row(SLUG).programmes]

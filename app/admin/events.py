@@ -139,14 +139,24 @@ def programme_settings(slug: str):
     ):
         cache.clear()
         flash(_("%(programme)s takes part.", programme=form.result.name))
-        return redirect(url_for("admin.programme_settings", slug=event.slug), code=303)
+        return _to_seats(event)
     return render_template(
-        "admin/settings/programmes.html",
-        event=event,
-        form=form,
-        seats=seats_by_programme(event),
-        action=ActionForm(),
+        "admin/settings/programmes.html", **programmes_part(event, form)
     ), form.status_code
+
+
+def programmes_part(event, form: ProgrammeForm | None = None) -> dict:
+    """What ``_programmes.html`` shows, on the seats page and its own."""
+    return {
+        "event": event,
+        "programme_form": form or ProgrammeForm(formdata=None),
+        "programme_rows": seats_by_programme(event),
+        "action": ActionForm(formdata=None),
+    }
+
+
+def _to_seats(event):
+    return redirect(url_for("admin.seat_settings", slug=event.slug), code=303)
 
 
 @admin.post("/events/<slug>/settings/programmes/<code>/remove")
@@ -156,7 +166,7 @@ def programme_remove(slug: str, code: str):
     if ActionForm().act(lambda: event_setup.remove_programme(event, code, _actor())):
         cache.clear()
         flash(_("%(code)s no longer takes part.", code=code.upper()[:2]))
-    return redirect(url_for("admin.programme_settings", slug=event.slug), code=303)
+    return _to_seats(event)
 
 
 @admin.route("/events/<slug>/settings/contacts", methods=["GET", "POST"])

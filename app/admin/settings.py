@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.admin.access import event_or_404, require_role
 from app.admin.blueprint import admin
+from app.admin.events import programmes_part
 from app.admin.settings_forms import (
     DeleteForm,
     EventDetailsForm,
@@ -217,8 +218,8 @@ def seat_settings(slug: str):
     return render_template(
         "admin/settings/seats.html",
         form=form,
-        event=event,
         seats={row.code: row for row in seats_by_programme(event)},
+        **programmes_part(event),
     ), form.status_code
 
 
