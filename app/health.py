@@ -7,17 +7,13 @@ is the one its code expects, and the mail worker keeps up.
 
 from __future__ import annotations
 
-from functools import cache
-
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
-from app.metrics import oldest_pending_message
 from app.models.types import utcnow
+from app.services.readiness import readiness_problems
 
 health = Blueprint("health", __name__)
 
@@ -32,39 +28,14 @@ def healthz():
     return jsonify(status="ok", database="ok")
 
 
-@cache
-def _expected_heads(directory: str) -> frozenset[str]:
-    return frozenset(ScriptDirectory(directory).get_heads())
-
-
 @health.get("/readyz")
 def readyz():
     """200 when ready; 503 with the reasons otherwise."""
-    try:
-        current = set(
-            MigrationContext.configure(db.session.connection()).get_current_heads()
-        )
-        expected = _expected_heads(current_app.extensions["migrate"].directory)
-        if current != expected:
-            return not_ready(
-                f"database schema at {', '.join(sorted(current)) or 'nothing'}, "
-                f"code expects {', '.join(sorted(expected))}: run flask db upgrade"
-            )
-        oldest = oldest_pending_message()
-    except SQLAlchemyError:
-        db.session.rollback()
-        return not_ready("database unreachable")
-    problems = []
-    stale = current_app.config["MAIL_STALE_SECONDS"]
-    if oldest is not None and (age := (utcnow() - oldest).total_seconds()) > stale:
-        problems.append(
-            f"the oldest message waiting to be sent has waited {age:.0f} s "
-            f"(more than {stale} s): is the mail worker running?"
-        )
+    problems = readiness_problems(
+        current_app.extensions["migrate"].directory,
+        current_app.config["MAIL_STALE_SECONDS"],
+        utcnow(),
+    )
     if problems:
-        return not_ready(*problems)
+        return jsonify(status="not ready", problems=problems), 503
     return jsonify(status="ok")
-
-
-def not_ready(*problems: str):
-    return jsonify(status="not ready", problems=list(problems)), 503

@@ -37,6 +37,7 @@ from app.models import (
 )
 from app.models.outbox import OutboxStatus
 from app.models.types import utcnow
+from app.services.outbox import oldest_pending_message
 
 metrics = Blueprint("metrics", __name__)
 
@@ -102,21 +103,9 @@ class DatabaseCollector:
         )
 
 
-def oldest_pending_message():
-    """When the oldest message still to be sent was written, or None."""
-    return db.session.scalar(
-        select(func.min(OutboxMessage.created_at)).where(
-            OutboxMessage.status == OutboxStatus.QUEUED
-        )
-    )
-
-
-def _start_timer() -> None:
-    g.metrics_started = time.perf_counter()
-
-
 def _count(response):
-    started = g.pop("metrics_started", None)
+    # The request's start, as ``request_log`` noted it.
+    started = g.get("request_started")
     # Unmatched paths are one endpoint: a scanner cannot grow the label set.
     endpoint = request.endpoint or "not_found"
     REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
@@ -163,6 +152,5 @@ def init_app(app) -> None:
         for part in app.config["METRICS_ALLOWED_IPS"].split(",")
         if part.strip()
     ]
-    app.before_request(_start_timer)
     app.after_request(_count)
     app.register_blueprint(metrics)

@@ -40,6 +40,15 @@ def backoff(attempts: int, base_seconds: float) -> timedelta:
     return min(timedelta(seconds=seconds), MAX_BACKOFF)
 
 
+def oldest_pending_message() -> datetime | None:
+    """When the oldest message still to be sent was written, or None."""
+    return db.session.scalar(
+        select(func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.status == OutboxStatus.QUEUED
+        )
+    )
+
+
 def _claim_next(now: datetime, skip_ids: set[int]) -> OutboxMessage | None:
     """Lock one due message for this transaction, or None when none is due."""
     due = (

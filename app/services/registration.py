@@ -95,10 +95,6 @@ def refuse_if_archived(event: Event) -> None:
         )
 
 
-def _refuse_if_archived(registration: Registration) -> None:
-    refuse_if_archived(registration.event)
-
-
 def _refuse_if_anonymised(registration: Registration) -> None:
     # Editing or writing to it would bring personal data back, or mail
     # nobody: an anonymised registration only counts.
@@ -404,7 +400,7 @@ def update_details(
     """
     # Lock the row: an event-wide update may be raising SEQUENCE meanwhile.
     registration = engine.locked(Registration, registration.id)
-    _refuse_if_archived(registration)
+    refuse_if_archived(registration.event)
     _refuse_if_anonymised(registration)
     before = audit.snapshot(registration)
     old_email = registration.email
@@ -495,7 +491,7 @@ def promote_waiting(event: Event, actor: Actor = audit.SYSTEM) -> list[Registrat
 def cancel_registration(registration: Registration, actor: Actor) -> None:
     """Cancel; the seat goes to the first in the queue in the same transaction."""
     event = _locked(registration)
-    _refuse_if_archived(registration)
+    refuse_if_archived(registration.event)
     if registration.status.is_closed:
         raise InvalidTransition(_("This registration is already closed."))
     had_invitation = registration.status == RegistrationStatus.CONFIRMED

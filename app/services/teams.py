@@ -65,16 +65,6 @@ def access_to(event: Event, organiser: Organiser) -> Access | None:
     return Access(member.role, member.country_code)
 
 
-def visible_events(organiser: Organiser):
-    """A query for the events the organiser may open, newest first."""
-    query = select(Event).order_by(Event.starts_on.desc(), Event.id.desc())
-    if organiser.role is Role.ADMIN:
-        return query
-    return query.join(TeamMember, TeamMember.event_id == Event.id).where(
-        TeamMember.organiser_id == organiser.id
-    )
-
-
 def team(event: Event) -> list[TeamMember]:
     return list(
         db.session.scalars(
